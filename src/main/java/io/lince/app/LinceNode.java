@@ -1,0 +1,148 @@
+package io.lince.app;
+
+import ai.djl.Device;
+import io.lince.contracts.ModelPublished;
+import io.lince.images.ImageDecoder;
+import io.lince.kafka.EmbeddedKafka;
+import io.lince.kafka.KafkaClients;
+import io.lince.model.Devices;
+import io.lince.model.ImageClassifier;
+import io.lince.model.LinceModel;
+import io.lince.model.ModelSlot;
+import io.lince.registry.ModelFollower;
+import io.lince.registry.ModelRegistry;
+import io.lince.registry.ModelStore;
+import io.lince.retraining.LabelJoinTopology;
+import io.lince.retraining.TrainerService;
+import io.lince.stream.ClassifierTopology;
+import io.lince.stream.StreamsSettings;
+import io.lince.wire.WireFormat;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Optional;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.jboss.logging.Logger;
+
+/**
+ * One running Lince process: the broker (in-process when no cluster is configured), the topics,
+ * the current model, and the parts its role asks for. Closing stops them in reverse order.
+ */
+public final class LinceNode implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(LinceNode.class);
+
+    private final Deque<AutoCloseable> open = new ArrayDeque<>();
+    private final NodeOptions options;
+    private KafkaClients clients;
+    private ModelRegistry registry;
+    private ModelSlot slot;
+    private ModelPublished firstChampion;
+    private KafkaStreams classifierStreams;
+
+    private LinceNode(NodeOptions options) {
+        this.options = options;
+    }
+
+    public static LinceNode start(NodeOptions options) throws Exception {
+        LinceNode node = new LinceNode(options);
+        try {
+            node.startAll();
+            return node;
+        } catch (Exception e) {
+            node.close();
+            throw e;
+        }
+    }
+
+    private void startAll() throws Exception {
+        String bootstrap = options.bootstrapServers().filter(s -> !s.isBlank()).orElseGet(() -> {
+            EmbeddedKafka kafka = EmbeddedKafka.start(options.workDir().resolve("kafka"));
+            open.push(kafka);
+            return kafka.bootstrapServers();
+        });
+        clients = new KafkaClients(bootstrap, options.kafkaProperties());
+        clients.ensureTopics(options.topics());
+        WireFormat wire = WireFormat.defaults();
+        Device device = Devices.select(options.device());
+        ModelStore store = new ModelStore(options.modelStore());
+        registry = new ModelRegistry(clients, options.topics(), wire);
+        firstChampion = ModelBootstrap.champion(registry, store, options.classes(), options.weights(),
+                options.inputSize(), device, options.seed());
+
+        if (options.role().classifies()) {
+            LinceModel model = LinceModel.load(store.verified(firstChampion.getArtifactUri(), firstChampion.getSha256()), device);
+            slot = new ModelSlot(model);
+            open.push(slot);
+            ImageClassifier classifier = new ImageClassifier(slot, ImageDecoder.defaults());
+            Topology t = ClassifierTopology.build(options.topics(), wire, classifier, options.routing());
+            classifierStreams = streams(t, "classifier", options.streamThreads());
+            open.push(new ModelFollower(registry, store, slot, device).start());
+        }
+        if (options.role().trains()) {
+            Topology join = LabelJoinTopology.build(options.topics(), wire, firstChampion.getClasses());
+            streams(join, "trainer", 1);
+            open.push(new TrainerService(clients, options.topics(), wire, registry, store, options.trainer(), device).start());
+        }
+        LOG.infof("Lince %s running on %s, model v%d on %s", options.role().name().toLowerCase(),
+                bootstrap, firstChampion.getVersion(), device);
+    }
+
+    private KafkaStreams streams(Topology topology, String name, int threads) throws InterruptedException {
+        KafkaStreams s = new KafkaStreams(topology, StreamsSettings.of(clients,
+                options.applicationIdPrefix() + "-" + name, options.workDir().resolve("streams"), threads));
+        s.setUncaughtExceptionHandler(e -> {
+            LOG.error("stream thread of the " + name + " failed, replacing it: " + e.getMessage(), e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        s.start();
+        open.push(() -> s.close(Duration.ofSeconds(30)));
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (s.state() != KafkaStreams.State.RUNNING && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+        }
+        if (s.state() != KafkaStreams.State.RUNNING) {
+            throw new IllegalStateException("the " + name + " stream did not reach RUNNING: " + s.state());
+        }
+        return s;
+    }
+
+    public KafkaClients clients() {
+        return clients;
+    }
+
+    public ModelRegistry registry() {
+        return registry;
+    }
+
+    public ModelPublished firstChampion() {
+        return firstChampion;
+    }
+
+    /** The classifier's model slot, when this node classifies. */
+    public Optional<ModelSlot> slot() {
+        return Optional.ofNullable(slot);
+    }
+
+    public Optional<KafkaStreams> classifierStreams() {
+        return Optional.ofNullable(classifierStreams);
+    }
+
+    public NodeOptions options() {
+        return options;
+    }
+
+    @Override
+    public void close() {
+        while (!open.isEmpty()) {
+            AutoCloseable c = open.pop();
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.warnf("while stopping %s: %s", c.getClass().getSimpleName(), e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package io.lince.app;
+
+import io.lince.kafka.Topics;
+import io.lince.retraining.TrainerSettings;
+import io.lince.stream.RoutingPolicy;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Everything a Lince process needs to start, whatever its role.
+ *
+ * @param bootstrapServers a cluster to use; empty starts an in-process broker under workDir
+ * @param kafkaProperties pass-through client properties (TLS, SASL, …)
+ * @param workDir broker data, stream state and (by default) the model store
+ * @param modelStore directory of model artifacts, shared by classifiers and the trainer
+ * @param classes classes for a first model when none is published yet
+ * @param weights a Lince checkpoint or torchvision .safetensors file for the first model
+ * @param inputSize input side in pixels for a first model
+ * @param device auto, cpu or gpu
+ * @param streamThreads Kafka Streams threads of the classifier
+ * @param applicationIdPrefix Kafka Streams application ids are this plus "-classifier"/"-trainer"
+ */
+public record NodeOptions(
+        Role role,
+        Optional<String> bootstrapServers,
+        Map<String, String> kafkaProperties,
+        Path workDir,
+        Path modelStore,
+        Topics topics,
+        List<String> classes,
+        Optional<Path> weights,
+        int inputSize,
+        String device,
+        RoutingPolicy routing,
+        int streamThreads,
+        TrainerSettings trainer,
+        String applicationIdPrefix,
+        long seed) {}

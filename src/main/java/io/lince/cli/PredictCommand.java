@@ -1,0 +1,83 @@
+package io.lince.cli;
+
+import io.lince.config.LinceConfig;
+import io.lince.contracts.Prediction;
+import io.lince.images.ImageDecoder;
+import io.lince.images.InvalidImageException;
+import io.lince.model.Devices;
+import io.lince.model.ImageClassifier;
+import io.lince.model.LinceModel;
+import io.lince.model.ModelSlot;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "predict", mixinStandardHelpOptions = true,
+        description = "Prints the label and class probabilities of each image file.",
+        footer = {"", "Example:", "  lince predict --model work/models/resnet34-v0003.lince cat.jpg dog.png"})
+class PredictCommand implements Callable<Integer> {
+
+    @Inject
+    LinceConfig config;
+
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "JPEG, PNG, GIF or BMP images")
+    List<Path> files;
+
+    @Option(names = "--model", paramLabel = "CHECKPOINT", description = "a Lince checkpoint (default: newest in the model store)")
+    Path model;
+
+    @Option(names = "--device", description = "auto, cpu or gpu (default: lince.model.device)")
+    String device;
+
+    @Override
+    public Integer call() throws Exception {
+        Path checkpoint = model != null ? model : newest(config.modelStoreDir());
+        if (!Files.isRegularFile(checkpoint)) {
+            throw new IllegalArgumentException("no model at " + checkpoint);
+        }
+        int failed = 0;
+        try (ModelSlot slot = new ModelSlot(LinceModel.load(checkpoint,
+                Devices.select(device != null ? device : config.model().device())))) {
+            ImageClassifier classifier = new ImageClassifier(slot, ImageDecoder.defaults());
+            for (Path f : files) {
+                try {
+                    Prediction p = classifier.classify(Files.readAllBytes(f)).prediction();
+                    System.out.println(f + "\t" + p.getLabel() + "\t" + probabilities(p));
+                } catch (InvalidImageException | IOException e) {
+                    failed++;
+                    System.err.println("lince predict: " + f + ": " + reason(e));
+                }
+            }
+        }
+        return failed == 0 ? 0 : 1;
+    }
+
+    private static String reason(Exception e) {
+        return e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage();
+    }
+
+    private static String probabilities(Prediction p) {
+        return p.getProbabilities().entrySet().stream()
+                .map(e -> String.format(Locale.ROOT, "%s=%.4f", e.getKey(), e.getValue()))
+                .collect(Collectors.joining(" ")) + String.format(Locale.ROOT, " (model v%d)", p.getModelVersion());
+    }
+
+    static Path newest(Path store) throws IOException {
+        if (!Files.isDirectory(store)) {
+            throw new IllegalArgumentException("no model store at " + store + ": pass --model CHECKPOINT");
+        }
+        try (Stream<Path> s = Files.list(store)) {
+            return s.filter(p -> p.getFileName().toString().endsWith(".lince")).max(Path::compareTo)
+                    .orElseThrow(() -> new IllegalArgumentException("the model store " + store + " is empty: pass --model CHECKPOINT"));
+        }
+    }
+}

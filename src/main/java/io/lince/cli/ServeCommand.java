@@ -1,0 +1,33 @@
+package io.lince.cli;
+
+import io.lince.app.LinceNode;
+import io.lince.app.Role;
+import io.lince.config.LinceConfig;
+import io.quarkus.runtime.Quarkus;
+import jakarta.inject.Inject;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {"Runs Lince against a Kafka cluster (lince.kafka.bootstrap-servers) until stopped.",
+                "Without a cluster configured it starts an in-process broker under lince.work-dir."},
+        footer = {"", "Example:",
+                "  LINCE_KAFKA_BOOTSTRAP_SERVERS=kafka:9092 lince serve --role classifier"})
+class ServeCommand implements Callable<Integer> {
+
+    @Inject
+    LinceConfig config;
+
+    @Option(names = "--role", defaultValue = "all", description = "classifier, trainer or all (default ${DEFAULT-VALUE})")
+    String role;
+
+    @Override
+    public Integer call() throws Exception {
+        try (LinceNode node = LinceNode.start(Settings.node(config, Role.parse(role)))) {
+            System.err.println("Lince " + role + " is running; stop with Ctrl-C or SIGTERM.");
+            Quarkus.waitForExit();
+        }
+        return 0;
+    }
+}

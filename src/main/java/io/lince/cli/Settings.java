@@ -1,0 +1,26 @@
+package io.lince.cli;
+
+import io.lince.app.NodeOptions;
+import io.lince.app.Role;
+import io.lince.config.LinceConfig;
+import io.lince.retraining.TrainerSettings;
+import io.lince.stream.RoutingPolicy;
+
+/** Turns {@code lince.*} configuration into the options the application's parts take. */
+final class Settings {
+
+    private Settings() {}
+
+    static TrainerSettings trainer(LinceConfig c) {
+        LinceConfig.Trainer t = c.trainer();
+        return new TrainerSettings(t.retrainEvery(), t.epochs(), t.learningRate(), t.batchSize());
+    }
+
+    static NodeOptions node(LinceConfig c, Role role) {
+        return new NodeOptions(role, c.kafka().bootstrapServers(), c.kafka().properties(), c.workDir(),
+                c.modelStoreDir(), c.topicsRecord(), c.model().classes(), c.model().weights(),
+                c.model().inputSize(), c.model().device(),
+                RoutingPolicy.of(c.classifier().uncertaintyMeasure(), c.classifier().threshold()),
+                c.classifier().streamThreads(), trainer(c), c.kafka().applicationIdPrefix(), c.model().seed());
+    }
+}

@@ -1,0 +1,128 @@
+package io.lince.config;
+
+import io.lince.kafka.Topics;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** {@code lince.*} settings (application.properties, environment, or -D). */
+@ConfigMapping(prefix = "lince")
+public interface LinceConfig {
+
+    /** Broker data (in-process mode), stream state, and the model store unless set apart. */
+    @WithDefault("work")
+    Path workDir();
+
+    /** Directory of model artifacts shared by classifiers and trainer; default {work-dir}/models. */
+    Optional<Path> modelStore();
+
+    Kafka kafka();
+
+    TopicNames topics();
+
+    Model model();
+
+    Classifier classifier();
+
+    Trainer trainer();
+
+    interface Kafka {
+        /** A cluster to use; absent starts an in-process single-node broker. */
+        Optional<String> bootstrapServers();
+
+        /** Pass-through client properties, e.g. {@code lince.kafka.properties."security.protocol"=SASL_SSL}. */
+        Map<String, String> properties();
+
+        @WithDefault("lince")
+        String applicationIdPrefix();
+    }
+
+    interface TopicNames {
+        @WithDefault(Topics.IMAGES)
+        String images();
+
+        @WithDefault(Topics.CLASSIFICATIONS)
+        String classifications();
+
+        @WithDefault(Topics.RETRAINING)
+        String retraining();
+
+        @WithDefault(Topics.LABELS)
+        String labels();
+
+        @WithDefault(Topics.MODELS)
+        String models();
+
+        @WithDefault(Topics.DEAD_LETTER)
+        String deadLetter();
+
+        @WithDefault(Topics.EXAMPLES)
+        String examples();
+
+        @WithDefault("3")
+        int partitions();
+    }
+
+    interface Model {
+        /** auto (CUDA when the engine sees a device), cpu or gpu. */
+        @WithDefault("auto")
+        String device();
+
+        /** Input side in pixels of a first model. */
+        @WithDefault("224")
+        int inputSize();
+
+        /** Classes of a first model when no model is published yet. */
+        @WithDefault("cats,dogs")
+        List<String> classes();
+
+        /** Weights of a first model: a Lince checkpoint or a torchvision/timm .safetensors file. */
+        Optional<Path> weights();
+
+        /** libtorch intra-op threads; 0 = one per core. */
+        @WithDefault("0")
+        int threads();
+
+        @WithDefault("42")
+        long seed();
+    }
+
+    interface Classifier {
+        /** confidence, margin or entropy. */
+        @WithDefault("confidence")
+        String uncertaintyMeasure();
+
+        @WithDefault("0.9")
+        double threshold();
+
+        @WithDefault("1")
+        int streamThreads();
+    }
+
+    interface Trainer {
+        @WithDefault("50")
+        int retrainEvery();
+
+        @WithDefault("30")
+        int epochs();
+
+        @WithDefault("0.01")
+        float learningRate();
+
+        @WithDefault("16")
+        int batchSize();
+    }
+
+    default Topics topicsRecord() {
+        TopicNames t = topics();
+        return new Topics(t.images(), t.classifications(), t.retraining(), t.labels(), t.models(),
+                t.deadLetter(), t.examples(), t.partitions());
+    }
+
+    default Path modelStoreDir() {
+        return modelStore().orElse(workDir().resolve("models"));
+    }
+}

@@ -1,0 +1,209 @@
+package io.lince.demo;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.lince.app.LinceNode;
+import io.lince.app.NodeOptions;
+import io.lince.app.Role;
+import io.lince.contracts.Classification;
+import io.lince.contracts.DeadLetter;
+import io.lince.contracts.ImageEvent;
+import io.lince.contracts.LabelEvent;
+import io.lince.contracts.ModelPublished;
+import io.lince.contracts.RetrainingSample;
+import io.lince.images.ImageFormat;
+import io.lince.kafka.Topics;
+import io.lince.retraining.TrainerSettings;
+import io.lince.stream.RoutingPolicy;
+import io.lince.wire.WireFormat;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * The whole loop on one machine: an in-process broker, a classifier and a trainer, with the demo
+ * playing the upstream apps: it publishes images and, for every image sent for retraining,
+ * publishes its true label. Prints a live line and returns the final figures.
+ */
+public final class DemoRunner {
+
+    /** What to stream and how. */
+    public record Options(Optional<Path> folder, int limit, double rate, int inputSize, double threshold,
+            TrainerSettings trainer, Path workDir, String device, Optional<Path> weights, long seed,
+            Duration stallTimeout) {}
+
+    private static final Duration TICK = Duration.ofSeconds(1);
+
+    private final Options options;
+    private final PrintStream out;
+    private final WireFormat wire = WireFormat.defaults();
+
+    public DemoRunner(Options options, PrintStream out) {
+        this.options = options;
+        this.out = out;
+    }
+
+    public Map<String, Object> run(AtomicBoolean stop) throws Exception {
+        DemoImages images = options.folder().isPresent()
+                ? DemoImages.folder(options.folder().get(), options.seed())
+                : DemoImages.synthetic(options.seed());
+        if (images.synthetic()) {
+            out.println("No folder given: streaming SYNTHETIC images (generated 'discs' and 'stripes'), not photos.");
+        }
+        int total = Math.min(options.limit(), images.available());
+        Path runDir = options.workDir().resolve("demo-" + System.currentTimeMillis());
+        Topics topics = Topics.defaults(1);
+        NodeOptions node = new NodeOptions(Role.ALL, Optional.empty(), Map.of(), runDir, runDir.resolve("models"),
+                topics, images.classes(), options.weights(), options.inputSize(), options.device(),
+                RoutingPolicy.of("confidence", options.threshold()), 1, options.trainer(), "lince-demo",
+                options.seed());
+        out.printf("Streaming %d images of classes %s through Kafka; uncertain = confidence < %.2f; "
+                + "retraining every %d labels.%n", total, images.classes(), options.threshold(),
+                options.trainer().retrainEvery());
+        DemoStats stats = new DemoStats();
+        try (LinceNode lince = LinceNode.start(node)) {
+            Map<String, String> truth = new ConcurrentHashMap<>();
+            Thread producer = new Thread(() -> produce(lince, topics, images, total, truth, stats, stop), "demo-producer");
+            producer.setDaemon(true);
+            producer.start();
+            watch(lince, topics, truth, stats, total, stop);
+            producer.join(5_000);
+        } finally {
+            deleteQuietly(runDir);
+        }
+        out.println();
+        return stats.summary(images.synthetic());
+    }
+
+    private void produce(LinceNode lince, Topics topics, DemoImages images, int total, Map<String, String> truth,
+            DemoStats stats, AtomicBoolean stop) {
+        var serializer = wire.serde(ImageEvent.class).serializer();
+        long t0 = System.nanoTime();
+        try (KafkaProducer<String, ImageEvent> p =
+                new KafkaProducer<>(lince.clients().producer(), new StringSerializer(), serializer)) {
+            for (int i = 0; i < total && !stop.get(); i++) {
+                DemoImages.Item item = images.get(i);
+                String id = String.format("img-%06d", i + 1);
+                truth.put(id, item.label());
+                ImageEvent e = ImageEvent.newBuilder()
+                        .setId(id)
+                        .setEventTime(Instant.now())
+                        .setSource("lince-demo")
+                        .setContentType(ImageFormat.sniff(item.bytes()).mimeType())
+                        .setBytes(ByteBuffer.wrap(item.bytes()))
+                        .build();
+                p.send(new ProducerRecord<>(topics.images(), id, e));
+                stats.sent();
+                pace(t0, i + 1);
+            }
+        }
+    }
+
+    private void pace(long t0, int sent) {
+        if (options.rate() <= 0) {
+            return;
+        }
+        long due = t0 + (long) (sent / options.rate() * 1e9);
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+            try {
+                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Reads results, plays the labeller, prints the live line; returns when all are done. */
+    private void watch(LinceNode lince, Topics topics, Map<String, String> truth, DemoStats stats, int total,
+            AtomicBoolean stop) {
+        var classifications = wire.serde(Classification.class).deserializer();
+        var samples = wire.serde(RetrainingSample.class).deserializer();
+        var deadLetters = wire.serde(DeadLetter.class).deserializer();
+        var models = wire.serde(ModelPublished.class).deserializer();
+        List<String> watched = List.of(topics.classifications(), topics.retraining(), topics.deadLetter(), topics.models());
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(lince.clients().reader(),
+                        new StringDeserializer(), new ByteArrayDeserializer());
+                KafkaProducer<String, LabelEvent> labeller = new KafkaProducer<>(lince.clients().producer(),
+                        new StringSerializer(), wire.serde(LabelEvent.class).serializer())) {
+            List<TopicPartition> parts = watched.stream()
+                    .flatMap(t -> c.partitionsFor(t).stream().map(p -> new TopicPartition(t, p.partition())))
+                    .toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            long lastProgress = System.nanoTime();
+            long nextTick = 0;
+            int lastDone = 0;
+            while (!stop.get() && !(stats.sentCount() >= total && stats.done() >= total)) {
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    String t = r.topic();
+                    if (t.equals(topics.classifications())) {
+                        Classification cl = classifications.deserialize(t, r.value());
+                        stats.classified(cl.getImageId(), cl.getPrediction().getModelVersion(),
+                                cl.getPrediction().getLabel().equals(truth.get(cl.getImageId())));
+                    } else if (t.equals(topics.retraining())) {
+                        RetrainingSample s = samples.deserialize(t, r.value());
+                        String id = s.getImage().getId();
+                        stats.uncertain(id);
+                        labeller.send(new ProducerRecord<>(topics.labels(), id, LabelEvent.newBuilder()
+                                .setImageId(id).setLabel(truth.get(id)).setLabeller("demo-labeller")
+                                .setLabelledAt(Instant.now()).build()));
+                    } else if (t.equals(topics.deadLetter())) {
+                        DeadLetter d = deadLetters.deserialize(t, r.value());
+                        stats.deadLettered(d.getImageId() != null ? d.getImageId() : r.key());
+                    } else {
+                        stats.published(models.deserialize(t, r.value()).getVersion());
+                    }
+                }
+                long now = System.nanoTime();
+                if (stats.done() != lastDone) {
+                    lastDone = stats.done();
+                    lastProgress = now;
+                } else if (now - lastProgress > options.stallTimeout().toNanos()) {
+                    throw new IllegalStateException("no result for " + options.stallTimeout().toSeconds()
+                            + " s; stopping the demo (" + stats.line().trim() + ")");
+                }
+                if (now >= nextTick) {
+                    stats.tick();
+                    out.print("\r" + stats.line());
+                    out.flush();
+                    nextTick = now + TICK.toNanos();
+                }
+            }
+            stats.tick();
+            out.print("\r" + stats.line());
+        }
+    }
+
+    public static void writeSummary(Map<String, Object> summary, Path file) throws java.io.IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), summary);
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (var walk = Files.walk(dir)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            // best effort: a leftover run directory is harmless
+        }
+    }
+}

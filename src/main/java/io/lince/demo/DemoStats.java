@@ -1,0 +1,125 @@
+package io.lince.demo;
+
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/** Running figures of a demo: what went in, what came out, how right it was, per model version. */
+final class DemoStats {
+
+    private final long started = System.nanoTime();
+    private int sent;
+    private final Set<String> classified = new HashSet<>();
+    private final Set<String> uncertain = new HashSet<>();
+    private final Set<String> dead = new HashSet<>();
+    private int correct;
+    private final SortedMap<Integer, int[]> byVersion = new TreeMap<>(); // version -> {n, correct}
+    private final Set<Integer> published = new TreeSet<>();
+    private long firstResultNanos = -1;
+    private long lastResultNanos = -1;
+    private int lastCount;
+    private long lastTick = System.nanoTime();
+    private double rate;
+
+    synchronized void sent() {
+        sent++;
+    }
+
+    synchronized int sentCount() {
+        return sent;
+    }
+
+    synchronized void classified(String id, int version, boolean right) {
+        if (!classified.add(id)) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (firstResultNanos < 0) {
+            firstResultNanos = now;
+        }
+        lastResultNanos = now;
+        if (right) {
+            correct++;
+        }
+        int[] v = byVersion.computeIfAbsent(version, k -> new int[2]);
+        v[0]++;
+        v[1] += right ? 1 : 0;
+    }
+
+    synchronized void uncertain(String id) {
+        uncertain.add(id);
+    }
+
+    synchronized void deadLettered(String id) {
+        dead.add(id);
+    }
+
+    synchronized void published(int version) {
+        published.add(version);
+    }
+
+    synchronized int done() {
+        return classified.size() + dead.size();
+    }
+
+    /** Classifications per second over the last tick. */
+    synchronized void tick() {
+        long now = System.nanoTime();
+        double dt = (now - lastTick) / 1e9;
+        if (dt > 0.5) {
+            rate = (classified.size() - lastCount) / dt;
+            lastCount = classified.size();
+            lastTick = now;
+        }
+    }
+
+    synchronized String line() {
+        int v = byVersion.isEmpty() ? 0 : byVersion.lastKey();
+        return String.format(Locale.ROOT,
+                "%6.1f images/s | classified %d/%d | accuracy %5.1f%% | uncertain %5.1f%% | dead-lettered %d | model v%d",
+                rate, classified.size(), sent, 100.0 * accuracy(), 100.0 * uncertainShare(), dead.size(), v);
+    }
+
+    synchronized double accuracy() {
+        return classified.isEmpty() ? 0 : (double) correct / classified.size();
+    }
+
+    synchronized double uncertainShare() {
+        return classified.isEmpty() ? 0 : (double) uncertain.size() / classified.size();
+    }
+
+    /** Classifications per second from the first result to the last. */
+    synchronized double classifyRate() {
+        if (classified.size() < 2) {
+            return 0;
+        }
+        return (classified.size() - 1) / ((lastResultNanos - firstResultNanos) / 1e9);
+    }
+
+    synchronized Map<String, Object> summary(boolean synthetic) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("images", sent);
+        m.put("classified", classified.size());
+        m.put("uncertain", uncertain.size());
+        m.put("deadLettered", dead.size());
+        m.put("modelVersions", byVersion.keySet().stream().toList());
+        m.put("accuracy", round(accuracy()));
+        Map<String, Object> perVersion = new TreeMap<>();
+        byVersion.forEach((ver, n) -> perVersion.put("v" + ver,
+                Map.of("classified", n[0], "accuracy", round(n[0] == 0 ? 0 : (double) n[1] / n[0]))));
+        m.put("accuracyByVersion", perVersion);
+        m.put("modelsPublished", published.stream().toList());
+        m.put("classifyRate", round(classifyRate()));
+        m.put("elapsedSeconds", round((System.nanoTime() - started) / 1e9));
+        m.put("syntheticImages", synthetic);
+        return m;
+    }
+
+    private static double round(double x) {
+        return Math.round(x * 10_000) / 10_000.0;
+    }
+}

@@ -1,0 +1,84 @@
+package io.lince.images;
+
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+
+/**
+ * torchvision's evaluation transform: resize the shorter side to the input size, centre-crop a
+ * square, scale to [0,1] and normalise with ImageNet's mean and standard deviation. Output is
+ * CHW, float32.
+ */
+public final class Preprocessor {
+
+    static final float[] MEAN = {0.485f, 0.456f, 0.406f};
+    static final float[] STD = {0.229f, 0.224f, 0.225f};
+
+    private final int size;
+
+    public Preprocessor(int size) {
+        this.size = size;
+    }
+
+    public int size() {
+        return size;
+    }
+
+    public float[] toTensor(BufferedImage image) {
+        return normalise(centreCrop(resizeShorterSide(image, size), size));
+    }
+
+    /** Bilinear, halving first while the image is over twice the target, which avoids aliasing. */
+    static BufferedImage resizeShorterSide(BufferedImage src, int target) {
+        BufferedImage img = toRgb(src);
+        int w = img.getWidth();
+        int h = img.getHeight();
+        while (Math.min(w, h) >= 2 * target) {
+            w /= 2;
+            h /= 2;
+            img = scale(img, w, h);
+        }
+        double s = (double) target / Math.min(w, h);
+        int nw = Math.max(target, (int) Math.round(w * s));
+        int nh = Math.max(target, (int) Math.round(h * s));
+        return nw == img.getWidth() && nh == img.getHeight() ? img : scale(img, nw, nh);
+    }
+
+    static BufferedImage centreCrop(BufferedImage img, int side) {
+        int x = (img.getWidth() - side) / 2;
+        int y = (img.getHeight() - side) / 2;
+        return img.getSubimage(x, y, side, side);
+    }
+
+    private float[] normalise(BufferedImage img) {
+        int plane = size * size;
+        float[] out = new float[3 * plane];
+        int[] rgb = img.getRGB(0, 0, size, size, null, 0, size);
+        for (int i = 0; i < plane; i++) {
+            int p = rgb[i];
+            out[i] = (((p >> 16) & 0xff) / 255f - MEAN[0]) / STD[0];
+            out[plane + i] = (((p >> 8) & 0xff) / 255f - MEAN[1]) / STD[1];
+            out[2 * plane + i] = ((p & 0xff) / 255f - MEAN[2]) / STD[2];
+        }
+        return out;
+    }
+
+    private static BufferedImage toRgb(BufferedImage src) {
+        if (src.getType() == BufferedImage.TYPE_INT_RGB) {
+            return src;
+        }
+        return scale(src, src.getWidth(), src.getHeight());
+    }
+
+    private static BufferedImage scale(BufferedImage src, int w, int h) {
+        BufferedImage dst = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = dst.createGraphics();
+        try {
+            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+            g.drawImage(src, 0, 0, w, h, null);
+        } finally {
+            g.dispose();
+        }
+        return dst;
+    }
+}

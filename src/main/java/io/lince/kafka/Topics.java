@@ -1,0 +1,44 @@
+package io.lince.kafka;
+
+import java.util.List;
+
+/**
+ * Lince's topic names and partition counts. {@code examples} is the trainer's compacted topic of
+ * labelled examples (retraining sample joined with its label), the source of truth for training.
+ */
+public record Topics(
+        String images,
+        String classifications,
+        String retraining,
+        String labels,
+        String models,
+        String deadLetter,
+        String examples,
+        int partitions) {
+
+    public static final String IMAGES = "lince.images";
+    public static final String CLASSIFICATIONS = "lince.classifications";
+    public static final String RETRAINING = "lince.retraining";
+    public static final String LABELS = "lince.labels";
+    public static final String MODELS = "lince.models";
+    public static final String DEAD_LETTER = "lince.dead-letter";
+    public static final String EXAMPLES = "lince.examples";
+
+    public static Topics defaults(int partitions) {
+        return new Topics(IMAGES, CLASSIFICATIONS, RETRAINING, LABELS, MODELS, DEAD_LETTER, EXAMPLES, partitions);
+    }
+
+    public List<String> all() {
+        return List.of(images, classifications, retraining, labels, models, deadLetter, examples);
+    }
+
+    /** Topics whose latest value per key is what matters, so Kafka keeps them compacted. */
+    public boolean compacted(String topic) {
+        return topic.equals(labels) || topic.equals(models) || topic.equals(examples);
+    }
+
+    /** The model registry is totally ordered: one partition. */
+    public int partitionsOf(String topic) {
+        return topic.equals(models) ? 1 : partitions;
+    }
+}

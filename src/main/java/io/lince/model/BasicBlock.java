@@ -1,0 +1,69 @@
+package io.lince.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Block;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+
+/**
+ * torchvision's {@code BasicBlock}: two 3×3 convolutions with BatchNorm and an identity (or 1×1
+ * projection) shortcut. Children are named as in torchvision so weights map one to one.
+ */
+final class BasicBlock extends AbstractBlock {
+
+    private final Block conv1;
+    private final Block bn1;
+    private final Block conv2;
+    private final Block bn2;
+    private final Block downsample;
+
+    BasicBlock(int channels, int stride, boolean project) {
+        conv1 = addChildBlock("conv1", ResNet34.conv(channels, 3, stride, 1));
+        bn1 = addChildBlock("bn1", ResNet34.batchNorm());
+        conv2 = addChildBlock("conv2", ResNet34.conv(channels, 3, 1, 1));
+        bn2 = addChildBlock("bn2", ResNet34.batchNorm());
+        downsample =
+                project
+                        ? addChildBlock(
+                                "downsample",
+                                new SequentialBlock()
+                                        .add(ResNet34.conv(channels, 1, stride, 0))
+                                        .add(ResNet34.batchNorm()))
+                        : null;
+    }
+
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDArray x = inputs.singletonOrThrow();
+        NDList y = conv1.forward(ps, inputs, training);
+        y = Activation.relu(bn1.forward(ps, y, training));
+        y = bn2.forward(ps, conv2.forward(ps, y, training), training);
+        NDArray identity = downsample == null ? x : downsample.forward(ps, inputs, training).head();
+        return new NDList(Activation.relu(y.head().add(identity)));
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return bn2.getOutputShapes(conv2.getOutputShapes(conv1.getOutputShapes(inputShapes)));
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        conv1.initialize(manager, dataType, inputShapes);
+        Shape[] shapes = conv1.getOutputShapes(inputShapes);
+        bn1.initialize(manager, dataType, shapes);
+        conv2.initialize(manager, dataType, shapes);
+        bn2.initialize(manager, dataType, conv2.getOutputShapes(shapes));
+        if (downsample != null) {
+            downsample.initialize(manager, dataType, inputShapes);
+        }
+    }
+}

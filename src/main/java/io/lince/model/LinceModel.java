@@ -1,0 +1,98 @@
+package io.lince.model;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.inference.Predictor;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** A ResNet-34 classifier with the metadata that travels with it. */
+public final class LinceModel implements AutoCloseable {
+
+    private final ModelInfo info;
+    private final Model model;
+    private final ResNet34 net;
+
+    private LinceModel(ModelInfo info, Device device) {
+        DjlEnvironment.init();
+        this.info = info;
+        this.net = new ResNet34(info.classes().size());
+        this.model = Model.newInstance("lince-resnet34-v" + info.version(), device, "PyTorch");
+        model.setBlock(net);
+    }
+
+    /** Random body (torchvision's initialisation) and a zero head. */
+    public static LinceModel random(ModelInfo info, Device device, long seed) {
+        DjlEnvironment.init();
+        Engine.getInstance().setRandomSeed((int) seed);
+        LinceModel m = new LinceModel(info, device);
+        m.net.initialize(m.model.getNDManager(), DataType.FLOAT32, m.inputShape(1));
+        return m;
+    }
+
+    /** Loads a Lince checkpoint. */
+    public static LinceModel load(Path checkpoint, Device device) throws IOException {
+        ModelInfo info = Checkpoint.readInfo(checkpoint);
+        LinceModel m = new LinceModel(info, device);
+        try {
+            Checkpoint.readInto(checkpoint, m.net, m.model.getNDManager());
+        } catch (IOException | RuntimeException e) {
+            m.close();
+            throw e;
+        }
+        return m;
+    }
+
+    /**
+     * A torchvision/timm ResNet-34 from a {@code .safetensors} file, with a new zero head when the
+     * file's {@code fc} does not match {@code info}'s classes.
+     */
+    public static LinceModel fromSafetensors(Path file, ModelInfo info, Device device, long seed)
+            throws IOException {
+        LinceModel m = random(info, device, seed);
+        try {
+            SafetensorsWeights.load(file, m.net, m.model.getNDManager());
+        } catch (IOException | RuntimeException e) {
+            m.close();
+            throw e;
+        }
+        return m;
+    }
+
+    public void save(Path file) throws IOException {
+        Checkpoint.write(file, info, net);
+    }
+
+    /** A predictor for this thread; predictors are not thread-safe. */
+    public Predictor<float[], float[]> newPredictor() {
+        return model.newPredictor(new ProbabilityTranslator(info.inputSize()));
+    }
+
+    public Shape inputShape(int batch) {
+        return new Shape(batch, 3, info.inputSize(), info.inputSize());
+    }
+
+    public ModelInfo info() {
+        return info;
+    }
+
+    public ResNet34 network() {
+        return net;
+    }
+
+    public Model djlModel() {
+        return model;
+    }
+
+    public Device device() {
+        return model.getNDManager().getDevice();
+    }
+
+    @Override
+    public void close() {
+        model.close();
+    }
+}

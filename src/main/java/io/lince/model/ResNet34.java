@@ -1,0 +1,123 @@
+package io.lince.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.BatchNorm;
+import ai.djl.nn.pooling.Pool;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.Initializer;
+import ai.djl.training.initializer.XavierInitializer;
+import ai.djl.util.PairList;
+
+/**
+ * ResNet-34 exactly as torchvision builds it (BasicBlock, [3, 4, 6, 3], 21.8 M parameters with
+ * 1000 classes). DJL's {@code ResNetV1} with 34 layers is a different, bottleneck network.
+ *
+ * <p>The body (everything before {@code fc}) and the head ({@code fc}) can be run apart, so the
+ * trainer can precompute body activations and train only the head.
+ */
+public final class ResNet34 extends AbstractBlock {
+
+    static final int[] LAYERS = {3, 4, 6, 3};
+    static final int[] WIDTHS = {64, 128, 256, 512};
+    public static final int FEATURES = 512;
+
+    private final Block conv1;
+    private final Block bn1;
+    private final Block[] layers = new Block[4];
+    private final Block fc;
+
+    public ResNet34(int numClasses) {
+        conv1 = addChildBlock("conv1", conv(64, 7, 2, 3));
+        bn1 = addChildBlock("bn1", batchNorm());
+        for (int i = 0; i < 4; i++) {
+            SequentialBlock layer = new SequentialBlock();
+            for (int b = 0; b < LAYERS[i]; b++) {
+                boolean first = b == 0;
+                int stride = first && i > 0 ? 2 : 1;
+                layer.add(new BasicBlock(WIDTHS[i], stride, first && i > 0));
+            }
+            layers[i] = addChildBlock("layer" + (i + 1), layer);
+        }
+        fc = addChildBlock("fc", Linear.builder().setUnits(numClasses).build());
+        // torchvision's kaiming_normal_(mode="fan_out") for convolutions.
+        setInitializer(
+                new XavierInitializer(
+                        XavierInitializer.RandomType.GAUSSIAN, XavierInitializer.FactorType.OUT, 2),
+                Parameter.Type.WEIGHT);
+        // A new head knows nothing: all-zero logits give a uniform, maximally uncertain output
+        // until it is trained (a random head on large activations would be falsely confident).
+        fc.setInitializer(Initializer.ZEROS, Parameter.Type.WEIGHT);
+        fc.setInitializer(Initializer.ZEROS, Parameter.Type.BIAS);
+    }
+
+    static Block conv(int channels, int kernel, int stride, int pad) {
+        return Conv2d.builder()
+                .setFilters(channels)
+                .setKernelShape(new Shape(kernel, kernel))
+                .optStride(new Shape(stride, stride))
+                .optPadding(new Shape(pad, pad))
+                .optBias(false)
+                .build();
+    }
+
+    static Block batchNorm() {
+        // DJL's momentum is the weight of the old running value: torch's 0.1 is DJL's 0.9.
+        return BatchNorm.builder().optEpsilon(1e-5f).optMomentum(0.9f).build();
+    }
+
+    /** The head, a {@link Linear} from {@value #FEATURES} pooled activations to the classes. */
+    public Block head() {
+        return fc;
+    }
+
+    /** Runs the body: images (N,3,H,W) to pooled activations (N,512). */
+    public NDArray features(ParameterStore ps, NDArray images, boolean training) {
+        NDList x = bn1.forward(ps, conv1.forward(ps, new NDList(images), training), training);
+        NDArray y = Activation.relu(x.head());
+        y = Pool.maxPool2d(y, new Shape(3, 3), new Shape(2, 2), new Shape(1, 1), false);
+        NDList z = new NDList(y);
+        for (Block layer : layers) {
+            z = layer.forward(ps, z, training);
+        }
+        return Pool.globalAvgPool2d(z.head());
+    }
+
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDArray pooled = features(ps, inputs.singletonOrThrow(), training);
+        return fc.forward(ps, new NDList(pooled), training);
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {new Shape(inputShapes[0].get(0), fc.getOutputShapes(
+                new Shape[] {new Shape(inputShapes[0].get(0), FEATURES)})[0].get(1))};
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        Shape shape = inputShapes[0];
+        conv1.initialize(manager, dataType, shape);
+        Shape[] s = conv1.getOutputShapes(new Shape[] {shape});
+        bn1.initialize(manager, dataType, s);
+        long side = (s[0].get(2) + 1) / 2; // after the stride-2 max pool
+        Shape[] x = {new Shape(shape.get(0), 64, side, side)};
+        for (Block layer : layers) {
+            layer.initialize(manager, dataType, x);
+            x = layer.getOutputShapes(x);
+        }
+        fc.initialize(manager, dataType, new Shape(shape.get(0), FEATURES));
+    }
+}

@@ -1,0 +1,74 @@
+package io.lince.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Parameter;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.jboss.logging.Logger;
+
+/**
+ * Loads torchvision-named weights (torchvision's or timm's {@code resnet34} state dict saved as
+ * safetensors, e.g. {@code timm/resnet34.tv_in1k}) into a {@link ResNet34}. The head is taken
+ * only when its shape fits; otherwise the fresh head stays, as in fine-tuning.
+ */
+public final class SafetensorsWeights {
+
+    private static final Logger LOG = Logger.getLogger(SafetensorsWeights.class);
+
+    private SafetensorsWeights() {}
+
+    /** @return how many tensors were copied */
+    public static int load(Path file, ResNet34 net, NDManager target) throws IOException {
+        try (NDManager scratch = NDManager.newBaseManager(target.getDevice());
+                InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 20)) {
+            NDList tensors;
+            try {
+                tensors = NDList.decode(scratch, in);
+            } catch (IllegalArgumentException e) {
+                throw new IOException(file + " is not a safetensors file: " + e.getMessage(), e);
+            }
+            return copy(file, tensors, TorchvisionNames.of(net));
+        }
+    }
+
+    private static int copy(Path file, NDList tensors, Map<String, Parameter> params)
+            throws IOException {
+        List<String> missing = new ArrayList<>();
+        int copied = 0;
+        for (Map.Entry<String, Parameter> e : params.entrySet()) {
+            NDArray source = tensors.get(e.getKey());
+            NDArray dest = e.getValue().getArray();
+            if (source == null) {
+                missing.add(e.getKey());
+                continue;
+            }
+            if (!source.getShape().equals(dest.getShape())) {
+                if (e.getKey().startsWith("fc.")) {
+                    LOG.infof("%s: %s has shape %s, the new head %s: keeping the new head",
+                            file.getFileName(), e.getKey(), source.getShape(), dest.getShape());
+                    continue;
+                }
+                throw new IOException(String.format("%s: %s has shape %s, ResNet-34 needs %s",
+                        file, e.getKey(), source.getShape(), dest.getShape()));
+            }
+            dest.set(source.toType(DataType.FLOAT32, false).toDevice(dest.getDevice(), false)
+                    .toByteBuffer());
+            copied++;
+        }
+        if (!missing.isEmpty()) {
+            throw new IOException(String.format(
+                    "%s is not a torchvision ResNet-34 state dict: %d tensors missing, e.g. %s",
+                    file, missing.size(), missing.subList(0, Math.min(5, missing.size()))));
+        }
+        return copied;
+    }
+}

@@ -1,0 +1,97 @@
+package io.lince.registry;
+
+import ai.djl.Device;
+import io.lince.contracts.ModelPublished;
+import io.lince.model.LinceModel;
+import io.lince.model.ModelSlot;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.jboss.logging.Logger;
+
+/**
+ * Follows {@code lince.models} and swaps each newer version into the slot. Loading happens on
+ * this thread, so the stream keeps classifying with the old model until the new one is ready.
+ * An artifact that fails its sha256 or does not load is refused, and the old model stays.
+ */
+public final class ModelFollower implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(ModelFollower.class);
+
+    private final ModelRegistry registry;
+    private final ModelStore store;
+    private final ModelSlot slot;
+    private final Device device;
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final Thread thread;
+    private volatile KafkaConsumer<String, ModelPublished> consumer;
+
+    public ModelFollower(ModelRegistry registry, ModelStore store, ModelSlot slot, Device device) {
+        this.registry = registry;
+        this.store = store;
+        this.slot = slot;
+        this.device = device;
+        this.thread = new Thread(this::run, "lince-model-follower");
+        thread.setDaemon(true);
+    }
+
+    public ModelFollower start() {
+        thread.start();
+        return this;
+    }
+
+    private void run() {
+        try (KafkaConsumer<String, ModelPublished> c = registry.consumer()) {
+            consumer = c;
+            TopicPartition tp = new TopicPartition(registry.topic(), 0);
+            c.assign(List.of(tp));
+            c.seekToBeginning(List.of(tp));
+            while (running.get()) {
+                for (ConsumerRecord<String, ModelPublished> r : c.poll(Duration.ofMillis(500))) {
+                    if (r.value() != null && r.value().getVersion() > slot.info().version()) {
+                        offer(r.value());
+                    }
+                }
+            }
+        } catch (WakeupException e) {
+            // closing
+        } catch (RuntimeException e) {
+            LOG.error("model follower stopped: " + e.getMessage(), e);
+        }
+    }
+
+    /** Loads and swaps in {@code m}; returns false (and keeps the old model) if it is refused. */
+    public boolean offer(ModelPublished m) {
+        long t0 = System.nanoTime();
+        try {
+            LinceModel next = LinceModel.load(store.verified(m.getArtifactUri(), m.getSha256()), device);
+            if (next.info().version() != m.getVersion()) {
+                next.close();
+                throw new IllegalStateException("artifact holds v" + next.info().version());
+            }
+            int old = slot.info().version();
+            slot.swap(next);
+            LOG.infof("serving model v%d (was v%d), loaded in %d ms", m.getVersion(), old,
+                    (System.nanoTime() - t0) / 1_000_000);
+            return true;
+        } catch (Exception e) {
+            LOG.errorf("refused model v%d: %s; still serving v%d", m.getVersion(), e.getMessage(),
+                    slot.info().version());
+            return false;
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        running.set(false);
+        KafkaConsumer<String, ModelPublished> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+        thread.join(10_000);
+    }
+}

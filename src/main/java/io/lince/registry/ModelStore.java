@@ -1,0 +1,82 @@
+package io.lince.registry;
+
+import ai.djl.nn.Block;
+import io.lince.model.Checkpoint;
+import io.lince.model.LinceModel;
+import io.lince.model.ModelInfo;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Locale;
+
+/**
+ * Model artifacts in a directory (a shared volume in a cluster). Each version is one checkpoint
+ * file, addressed by a {@code file:} URI and checked by its sha256 before anything loads it.
+ */
+public final class ModelStore {
+
+    /** Where a stored version lives and its digest. */
+    public record Stored(String uri, String sha256, Path file) {}
+
+    private final Path root;
+
+    public ModelStore(Path root) throws IOException {
+        this.root = Files.createDirectories(root).toRealPath();
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public Stored put(LinceModel model) throws IOException {
+        return put(model.info(), model.network());
+    }
+
+    /** Stores {@code weights} as version {@code info.version()}. */
+    public Stored put(ModelInfo info, Block weights) throws IOException {
+        Path file = root.resolve(String.format(Locale.ROOT, "resnet34-v%04d.lince", info.version()));
+        Checkpoint.write(file, info, weights);
+        return new Stored(file.toUri().toString(), sha256(file), file);
+    }
+
+    /**
+     * @return the artifact's file, after checking it lies inside this store and has the digest
+     * @throws IOException with the reason when it does not
+     */
+    public Path verified(String uri, String expectedSha256) throws IOException {
+        URI u = URI.create(uri);
+        if (!"file".equals(u.getScheme())) {
+            throw new IOException("model artifact " + uri + ": only file: URIs are served by this store");
+        }
+        Path file = Path.of(u).normalize();
+        if (!file.startsWith(root)) {
+            throw new IOException("model artifact " + uri + " lies outside the model store " + root);
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new IOException("model artifact " + uri + " does not exist");
+        }
+        String actual = sha256(file);
+        if (!actual.equalsIgnoreCase(expectedSha256)) {
+            throw new IOException("model artifact " + uri + " has sha256 " + actual + ", expected " + expectedSha256);
+        }
+        return file;
+    }
+
+    public static String sha256(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                md.update(buf, 0, n);
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

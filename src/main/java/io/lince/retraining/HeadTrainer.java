@@ -1,0 +1,121 @@
+package io.lince.retraining;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.core.Linear;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.EasyTrain;
+import ai.djl.training.Trainer;
+import ai.djl.training.dataset.ArrayDataset;
+import ai.djl.training.dataset.Batch;
+import ai.djl.training.loss.Loss;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import ai.djl.translate.TranslateException;
+import io.lince.model.ResNet34;
+import java.io.IOException;
+import java.util.Map;
+
+/**
+ * Trains a new linear head on precomputed body activations (the body stays frozen). Training runs
+ * on standardised activations, which makes one learning rate work whatever the body's scale; the
+ * standardisation is then folded into the head's weights, so serving needs no extra step:
+ * {@code W' = W / std}, {@code b' = b - W' · mean}.
+ */
+public final class HeadTrainer {
+
+    /** The trained head and how it did on its own training data. */
+    public record Head(float[] weight, float[] bias, int classes, double trainAccuracy, double trainLoss) {}
+
+    private final int epochs;
+    private final float learningRate;
+    private final int batchSize;
+
+    public HeadTrainer(int epochs, float learningRate, int batchSize) {
+        this.epochs = epochs;
+        this.learningRate = learningRate;
+        this.batchSize = batchSize;
+    }
+
+    /**
+     * @param features n × {@value ResNet34#FEATURES} pooled activations
+     * @param labels class index per row
+     */
+    public Head fit(float[][] features, int[] labels, int classes, Device device) {
+        int n = features.length;
+        int d = ResNet34.FEATURES;
+        try (Model model = Model.newInstance("head", device, "PyTorch")) {
+            NDManager nd = model.getNDManager();
+            NDArray x = nd.create(flatten(features), new Shape(n, d));
+            NDArray mean = x.mean(new int[] {0});
+            NDArray std = x.sub(mean).pow(2).mean(new int[] {0}).sqrt().add(1e-6f);
+            NDArray z = x.sub(mean).div(std);
+            NDArray y = nd.create(labels).toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
+
+            model.setBlock(Linear.builder().setUnits(classes).build());
+            DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+                    .optDevices(new Device[] {device})
+                    .optOptimizer(Optimizer.adam()
+                            .optLearningRateTracker(Tracker.fixed(learningRate))
+                            .optWeightDecays(1e-3f)
+                            .build());
+            try (Trainer trainer = model.newTrainer(config)) {
+                trainer.initialize(new Shape(1, d));
+                ArrayDataset data = new ArrayDataset.Builder()
+                        .setData(z).optLabels(y)
+                        .setSampling(Math.min(batchSize, n), true)
+                        .build();
+                for (int e = 0; e < epochs; e++) {
+                    for (Batch batch : trainer.iterateDataset(data)) {
+                        try (batch) {
+                            EasyTrain.trainBatch(trainer, batch);
+                            trainer.step();
+                        }
+                    }
+                }
+                Map<String, Parameter> p = Map.of(
+                        "weight", model.getBlock().getParameters().get("weight"),
+                        "bias", model.getBlock().getParameters().get("bias"));
+                NDArray w = p.get("weight").getArray().duplicate();
+                NDArray b = p.get("bias").getArray().duplicate();
+                NDArray logits = z.matMul(w.transpose()).add(b);
+                double loss = Loss.softmaxCrossEntropyLoss().evaluate(new NDList(y), new NDList(logits)).getFloat();
+                double acc = logits.argMax(1).toType(y.getDataType(), false).eq(y).sum().getLong() / (double) n;
+                // fold the standardisation into the layer
+                NDArray wFolded = w.div(std);
+                NDArray bFolded = b.sub(wFolded.matMul(mean));
+                return new Head(wFolded.toFloatArray(), bFolded.toFloatArray(), classes, acc, loss);
+            } catch (IOException | TranslateException e) {
+                throw new IllegalStateException("training the head failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Copies a trained head into the network's {@code fc}. */
+    public static void install(Head head, ResNet34 net) {
+        Map<String, Parameter> fc = Map.of(
+                "weight", net.head().getParameters().get("weight"),
+                "bias", net.head().getParameters().get("bias"));
+        NDArray w = fc.get("weight").getArray();
+        NDArray b = fc.get("bias").getArray();
+        if (w.getShape().get(0) != head.classes()) {
+            throw new IllegalArgumentException("head has " + head.classes() + " classes, the network " + w.getShape().get(0));
+        }
+        w.set(head.weight());
+        b.set(head.bias());
+    }
+
+    private static float[] flatten(float[][] rows) {
+        int d = rows.length == 0 ? 0 : rows[0].length;
+        float[] out = new float[rows.length * d];
+        for (int i = 0; i < rows.length; i++) {
+            System.arraycopy(rows[i], 0, out, i * d, d);
+        }
+        return out;
+    }
+}

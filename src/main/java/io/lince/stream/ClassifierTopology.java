@@ -1,0 +1,49 @@
+package io.lince.stream;
+
+import io.lince.contracts.Classification;
+import io.lince.contracts.DeadLetter;
+import io.lince.contracts.ImageEvent;
+import io.lince.contracts.RetrainingSample;
+import io.lince.kafka.Topics;
+import io.lince.model.ImageClassifier;
+import io.lince.wire.WireFormat;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.Topology;
+
+/**
+ * {@code lince.images} → decode → classify → {@code lince.classifications}; unsure results also
+ * → {@code lince.retraining}; failures → {@code lince.dead-letter} with the stage and reason.
+ */
+public final class ClassifierTopology {
+
+    static final String SOURCE = "images";
+    static final String CLASSIFY = "classify";
+    static final String CLASSIFICATIONS = "classifications";
+    static final String RETRAINING = "retraining";
+    static final String DEAD_LETTER = "dead-letter";
+
+    private ClassifierTopology() {}
+
+    public static Topology build(Topics topics, WireFormat wire, ImageClassifier classifier, RoutingPolicy policy) {
+        var images = wire.serde(ImageEvent.class).deserializer();
+        Topology t = new Topology();
+        t.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.images());
+        t.addProcessor(CLASSIFY, () -> new ClassifyProcessor(images, classifier, policy), SOURCE);
+        t.addSink(CLASSIFICATIONS, topics.classifications(), Serdes.String().serializer(),
+                as(wire, Classification.class), CLASSIFY);
+        t.addSink(RETRAINING, topics.retraining(), Serdes.String().serializer(),
+                as(wire, RetrainingSample.class), CLASSIFY);
+        t.addSink(DEAD_LETTER, topics.deadLetter(), Serdes.String().serializer(),
+                as(wire, DeadLetter.class), CLASSIFY);
+        return t;
+    }
+
+    /** The processor forwards {@link SpecificRecord}s; each sink knows its concrete type. */
+    @SuppressWarnings("unchecked")
+    static <T extends SpecificRecord> Serializer<SpecificRecord> as(WireFormat wire, Class<T> type) {
+        Serializer<T> s = wire.serde(type).serializer();
+        return (topic, data) -> s.serialize(topic, (T) data);
+    }
+}
