@@ -109,7 +109,7 @@ public interface LinceConfig {
         @WithDefault("30")
         int epochs();
 
-        @WithDefault("0.01")
+        @WithDefault("0.05")
         float learningRate();
 
         @WithDefault("16")

@@ -5,7 +5,13 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedInputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Iterator;
+import java.util.Set;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -23,11 +29,14 @@ import org.jboss.logging.Logger;
 public final class SafetensorsWeights {
 
     private static final Logger LOG = Logger.getLogger(SafetensorsWeights.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Set<String> SUPPORTED = Set.of("F32", "F16", "F64", "I64", "I32", "I16", "I8", "U8");
 
     private SafetensorsWeights() {}
 
     /** @return how many tensors were copied */
     public static int load(Path file, ResNet34 net, NDManager target) throws IOException {
+        checkDtypes(file);
         try (NDManager scratch = NDManager.newBaseManager(target.getDevice());
                 InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 20)) {
             NDList tensors;
@@ -37,6 +46,34 @@ public final class SafetensorsWeights {
                 throw new IOException(file + " is not a safetensors file: " + e.getMessage(), e);
             }
             return copy(file, tensors, TorchvisionNames.of(net));
+        }
+    }
+
+    /**
+     * Reads the header alone: libtorch through DJL 0.36 aborts the JVM on bfloat16 arrays, so such
+     * a file is refused with a clear error before any tensor is created.
+     */
+    static void checkDtypes(Path file) throws IOException {
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
+            byte[] len = in.readNBytes(8);
+            if (len.length < 8) {
+                throw new IOException(file + " is not a safetensors file: too short");
+            }
+            long n = ByteBuffer.wrap(len).order(ByteOrder.LITTLE_ENDIAN).getLong();
+            if (n <= 0 || n > 100_000_000) {
+                throw new IOException(file + " is not a safetensors file: bad header length " + n);
+            }
+            JsonNode header = JSON.readTree(in.readNBytes((int) n));
+            for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                String dtype = e.getValue().path("dtype").asText("");
+                if (!e.getKey().equals("__metadata__") && !SUPPORTED.contains(dtype)) {
+                    throw new IOException(String.format("%s: tensor %s is %s; Lince reads F32, F16, F64 and"
+                            + " integer tensors (convert bf16 weights to float32 first)", file, e.getKey(), dtype));
+                }
+            }
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IOException(file + " is not a safetensors file: " + e.getOriginalMessage(), e);
         }
     }
 

@@ -60,8 +60,11 @@ public final class HeadTrainer {
             model.setBlock(Linear.builder().setUnits(classes).build());
             DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
                     .optDevices(new Device[] {device})
-                    .optOptimizer(Optimizer.adam()
-                            .optLearningRateTracker(Tracker.fixed(learningRate))
+                    // SGD, not Adam: with few examples in 512 dimensions Adam's per-coordinate steps give
+                    // noise dimensions as much weight as informative ones, and the head overfits.
+                    .optOptimizer(Optimizer.sgd()
+                            .setLearningRateTracker(Tracker.fixed(learningRate))
+                            .optMomentum(0.9f)
                             .optWeightDecays(1e-3f)
                             .build());
             try (Trainer trainer = model.newTrainer(config)) {

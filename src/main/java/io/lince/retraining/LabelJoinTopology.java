@@ -16,6 +16,7 @@ import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.KTable;
 import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.common.utils.Bytes;
@@ -38,11 +39,11 @@ public final class LabelJoinTopology {
 
         KTable<String, RetrainingSample> pending = checked(b, topics.retraining(), topics, dead,
                 () -> new Checked<>(samples.deserializer(), s -> s.getImage().getId(), s -> null, "retraining"))
-                .toTable(Materialized.<String, RetrainingSample, KeyValueStore<Bytes, byte[]>>as("retraining-samples")
+                .toTable(Named.as("retraining-samples-by-id"), Materialized.<String, RetrainingSample, KeyValueStore<Bytes, byte[]>>as("retraining-samples")
                         .withKeySerde(Serdes.String()).withValueSerde(samples));
         KTable<String, LabelEvent> labelled = checked(b, topics.labels(), topics, dead,
                 () -> new Checked<>(labels.deserializer(), LabelEvent::getImageId, l -> unknownClass(l, classes), "label"))
-                .toTable(Materialized.<String, LabelEvent, KeyValueStore<Bytes, byte[]>>as("labels")
+                .toTable(Named.as("labels-by-id"), Materialized.<String, LabelEvent, KeyValueStore<Bytes, byte[]>>as("labels")
                         .withKeySerde(Serdes.String()).withValueSerde(labels));
 
         pending.join(labelled, LabelJoinTopology::example)

@@ -1,0 +1,166 @@
+package io.lince.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lince.contracts.Classification;
+import io.lince.contracts.DeadLetter;
+import io.lince.contracts.ImageEvent;
+import io.lince.contracts.LabelEvent;
+import io.lince.contracts.ModelPublished;
+import io.lince.contracts.RetrainingSample;
+import io.lince.images.SyntheticImages;
+import io.lince.kafka.Topics;
+import io.lince.retraining.TrainerSettings;
+import io.lince.stream.RoutingPolicy;
+import io.lince.testing.TestImages;
+import io.lince.wire.WireFormat;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole loop on a real in-process broker: images → exactly one classification each → the
+ * unsure ones reach lince.retraining → labels arrive → the trainer publishes v2 → the classifier
+ * swaps it in → later classifications carry v2, and are better than v1's guesses.
+ */
+class LinceLoopIntegrationTest {
+
+    private static final Topics TOPICS = Topics.defaults(2);
+    private final WireFormat wire = WireFormat.defaults();
+
+    @TempDir
+    Path work;
+
+    private NodeOptions options() {
+        return new NodeOptions(Role.ALL, Optional.empty(), Map.of(), work, work.resolve("models"), TOPICS,
+                SyntheticImages.CLASSES, Optional.empty(), 32, "cpu", RoutingPolicy.of("confidence", 0.9), 1,
+                new TrainerSettings(16, 30, 0.05f, 16), "it", 42);
+    }
+
+    /** Everything the test reads back, by topic. */
+    private final class Results {
+        final Map<String, List<Classification>> classifications = new HashMap<>();
+        final Map<String, RetrainingSample> retraining = new HashMap<>();
+        final Map<String, DeadLetter> dead = new HashMap<>();
+        final List<ModelPublished> models = new ArrayList<>();
+
+        void add(ConsumerRecord<String, byte[]> r) {
+            String t = r.topic();
+            if (t.equals(TOPICS.classifications())) {
+                Classification c = wire.serde(Classification.class).deserializer().deserialize(t, r.value());
+                classifications.computeIfAbsent(c.getImageId(), k -> new ArrayList<>()).add(c);
+            } else if (t.equals(TOPICS.retraining())) {
+                RetrainingSample s = wire.serde(RetrainingSample.class).deserializer().deserialize(t, r.value());
+                retraining.put(s.getImage().getId(), s);
+            } else if (t.equals(TOPICS.deadLetter())) {
+                dead.put(r.key(), wire.serde(DeadLetter.class).deserializer().deserialize(t, r.value()));
+            } else {
+                models.add(wire.serde(ModelPublished.class).deserializer().deserialize(t, r.value()));
+            }
+        }
+    }
+
+    @Test
+    @Timeout(240)
+    void classifiesRoutesLabelsRetrainsAndSwaps() throws Exception {
+        try (LinceNode node = LinceNode.start(options());
+                KafkaProducer<String, ImageEvent> images = new KafkaProducer<>(node.clients().producer(),
+                        new StringSerializer(), wire.serde(ImageEvent.class).serializer());
+                KafkaProducer<String, LabelEvent> labels = new KafkaProducer<>(node.clients().producer(),
+                        new StringSerializer(), wire.serde(LabelEvent.class).serializer());
+                KafkaConsumer<String, byte[]> reader = new KafkaConsumer<>(node.clients().reader(),
+                        new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = new ArrayList<>();
+            for (String t : List.of(TOPICS.classifications(), TOPICS.retraining(), TOPICS.deadLetter(), TOPICS.models())) {
+                reader.partitionsFor(t).forEach(p -> parts.add(new TopicPartition(t, p.partition())));
+            }
+            reader.assign(parts);
+            reader.seekToBeginning(parts);
+            Results results = new Results();
+
+            // 1. v1 (a new, untrained head) is unsure of everything
+            Map<String, String> truth = new HashMap<>();
+            SyntheticImages gen = new SyntheticImages(5, 64, 48);
+            send(images, "first", 32, gen, truth);
+            images.send(new ProducerRecord<>(TOPICS.images(), "bad-1", event("bad-1", TestImages.truncatedJpeg())));
+            images.send(new ProducerRecord<>(TOPICS.images(), "bad-2", event("bad-2", TestImages.randomBytes(64))));
+            images.flush();
+            await(reader, results, () -> results.classifications.size() == 32 && results.dead.size() == 2
+                    && results.retraining.size() == 32);
+            results.classifications.forEach((id, list) -> assertEquals(1, list.size(), "exactly one result for " + id));
+            results.classifications.values().forEach(l -> assertEquals(1, l.get(0).getPrediction().getModelVersion()));
+            assertEquals("decode", results.dead.get("bad-1").getStage());
+            assertTrue(results.dead.get("bad-2").getReason().startsWith("not an image"));
+
+            // 2. the upstream app labels what was sent for labelling; the trainer publishes v2
+            for (String id : results.retraining.keySet()) {
+                labels.send(new ProducerRecord<>(TOPICS.labels(), id, LabelEvent.newBuilder().setImageId(id)
+                        .setLabel(truth.get(id)).setLabeller("it").setLabelledAt(Instant.now()).build()));
+            }
+            labels.flush();
+            await(reader, results, () -> results.models.stream().anyMatch(m -> m.getVersion() == 2));
+            ModelPublished v2 = results.models.stream().filter(m -> m.getVersion() == 2).findFirst().orElseThrow();
+            assertEquals(1, v2.getParentVersion());
+            assertEquals(32, v2.getTrainedOn());
+            await(reader, results, () -> node.slot().orElseThrow().info().version() == 2);
+
+            // 3. later images are classified by v2, and it learnt something
+            send(images, "later", 40, gen, truth);
+            images.flush();
+            await(reader, results, () -> results.classifications.keySet().stream().filter(k -> k.startsWith("later")).count() == 40);
+            int right = 0;
+            for (int i = 0; i < 40; i++) {
+                List<Classification> l = results.classifications.get("later-" + i);
+                assertEquals(1, l.size());
+                assertEquals(2, l.get(0).getPrediction().getModelVersion());
+                right += l.get(0).getPrediction().getLabel().equals(truth.get("later-" + i)) ? 1 : 0;
+            }
+            assertTrue(right >= 32, "v2 got " + right + "/40 right; v1 could only guess");
+        }
+    }
+
+    private void send(KafkaProducer<String, ImageEvent> p, String prefix, int n, SyntheticImages gen, Map<String, String> truth) {
+        for (int i = 0; i < n; i++) {
+            String id = prefix + "-" + i;
+            int label = i % 2;
+            truth.put(id, SyntheticImages.CLASSES.get(label));
+            p.send(new ProducerRecord<>(TOPICS.images(), id, event(id, gen.jpeg(label))));
+        }
+    }
+
+    private static ImageEvent event(String id, byte[] bytes) {
+        return ImageEvent.newBuilder().setId(id).setEventTime(Instant.now()).setSource("it")
+                .setBytes(ByteBuffer.wrap(bytes)).build();
+    }
+
+    private static void await(KafkaConsumer<String, byte[]> reader, Results results, BooleanSupplier done) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out; have " + results.classifications.size() + " classifications, "
+                        + results.retraining.size() + " retraining, " + results.dead.size() + " dead, models "
+                        + results.models.stream().map(ModelPublished::getVersion).toList());
+            }
+            reader.poll(Duration.ofMillis(200)).forEach(results::add);
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package io.lince.images;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import org.junit.jupiter.api.Test;
+
+class PreprocessorTest {
+
+    @Test
+    void normalisesWithImageNetStatistics() {
+        BufferedImage img = new BufferedImage(50, 40, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
+        g.setColor(new Color(255, 0, 128));
+        g.fillRect(0, 0, 50, 40);
+        g.dispose();
+        float[] x = new Preprocessor(32).toTensor(img);
+        assertEquals(3 * 32 * 32, x.length);
+        int plane = 32 * 32;
+        assertEquals((1f - 0.485f) / 0.229f, x[0], 1e-4);
+        assertEquals((0f - 0.456f) / 0.224f, x[plane + 100], 1e-4);
+        assertEquals((128 / 255f - 0.406f) / 0.225f, x[2 * plane + 500], 1e-4);
+    }
+
+    @Test
+    void resizesTheShorterSideAndCropsTheCentre() {
+        // 300x100: red | green | blue thirds. Shorter side 100 -> 32, width 96, centre crop = green.
+        BufferedImage img = new BufferedImage(300, 100, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
+        g.setColor(Color.RED);
+        g.fillRect(0, 0, 100, 100);
+        g.setColor(Color.GREEN);
+        g.fillRect(100, 0, 100, 100);
+        g.setColor(Color.BLUE);
+        g.fillRect(200, 0, 100, 100);
+        g.dispose();
+        BufferedImage resized = Preprocessor.resizeShorterSide(img, 32);
+        assertEquals(32, resized.getHeight());
+        assertEquals(96, resized.getWidth());
+        BufferedImage crop = Preprocessor.centreCrop(resized, 32);
+        for (int x = 2; x < 30; x++) {
+            assertEquals(Color.GREEN.getRGB(), crop.getRGB(x, 16), "pixel " + x);
+        }
+    }
+
+    @Test
+    void acceptsGreyAndTinyImages() {
+        BufferedImage grey = new BufferedImage(7, 5, BufferedImage.TYPE_BYTE_GRAY);
+        assertEquals(3 * 224 * 224, new Preprocessor(224).toTensor(grey).length);
+    }
+}

@@ -1,0 +1,82 @@
+package io.lince.registry;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import io.lince.contracts.ModelPublished;
+import io.lince.kafka.KafkaClients;
+import io.lince.kafka.Topics;
+import io.lince.model.LinceModel;
+import io.lince.model.ModelSlot;
+import io.lince.testing.TestModels;
+import io.lince.wire.WireFormat;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What a classifier does with a published version, without a broker: verify, load, swap or refuse. */
+class ModelFollowerTest {
+
+    @TempDir
+    Path dir;
+
+    private ModelFollower follower(ModelStore store, ModelSlot slot) {
+        // the registry is not contacted by offer(); it only names the topic
+        ModelRegistry registry = new ModelRegistry(KafkaClients.of("127.0.0.1:1"), Topics.defaults(1), WireFormat.defaults());
+        return new ModelFollower(registry, store, slot, Device.cpu());
+    }
+
+    private static ModelPublished published(ModelStore.Stored s, LinceModel m) {
+        return ModelRegistry.describe(s, m.info(), Map.of(), 0);
+    }
+
+    @Test
+    void swapsInAVerifiedVersion() throws Exception {
+        ModelStore store = new ModelStore(dir.resolve("models"));
+        try (ModelSlot slot = new ModelSlot(TestModels.random(1, 32)); LinceModel v2 = TestModels.constant(2, 32, 1f, 0f)) {
+            ModelStore.Stored s = store.put(v2);
+            assertTrue(follower(store, slot).offer(published(s, v2)));
+            assertEquals(2, slot.info().version());
+        }
+    }
+
+    @Test
+    void refusesAnArtifactWhoseDigestDoesNotMatchAndKeepsServing() throws Exception {
+        ModelStore store = new ModelStore(dir.resolve("models"));
+        try (ModelSlot slot = new ModelSlot(TestModels.random(1, 32)); LinceModel v2 = TestModels.random(2, 32)) {
+            ModelStore.Stored s = store.put(v2);
+            byte[] bytes = Files.readAllBytes(s.file());
+            bytes[bytes.length - 1] ^= 1; // one flipped bit
+            Files.write(s.file(), bytes);
+            assertFalse(follower(store, slot).offer(published(s, v2)));
+            assertEquals(1, slot.info().version());
+        }
+    }
+
+    @Test
+    void refusesAnArtifactThatDoesNotLoad() throws Exception {
+        ModelStore store = new ModelStore(dir.resolve("models"));
+        Path junk = Files.writeString(store.root().resolve("resnet34-v0009.lince"), "LINCE1 but nothing else");
+        try (ModelSlot slot = new ModelSlot(TestModels.random(1, 32)); LinceModel v9 = TestModels.random(9, 32)) {
+            var s = new ModelStore.Stored(junk.toUri().toString(), ModelStore.sha256(junk), junk);
+            assertFalse(follower(store, slot).offer(published(s, v9)));
+            assertEquals(1, slot.info().version());
+        }
+    }
+
+    @Test
+    void neverLoadsFromOutsideTheStore() throws Exception {
+        ModelStore store = new ModelStore(dir.resolve("models"));
+        Path outside = Files.writeString(dir.resolve("evil.lince"), "x");
+        IOException e = assertThrows(IOException.class,
+                () -> store.verified(outside.toUri().toString(), ModelStore.sha256(outside)));
+        assertTrue(e.getMessage().contains("outside the model store"), e.getMessage());
+        assertThrows(IOException.class, () -> store.verified("http://example.invalid/m.lince", "00"));
+    }
+}

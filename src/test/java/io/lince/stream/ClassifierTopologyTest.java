@@ -1,0 +1,163 @@
+package io.lince.stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lince.contracts.Classification;
+import io.lince.contracts.DeadLetter;
+import io.lince.contracts.ImageEvent;
+import io.lince.contracts.RetrainingSample;
+import io.lince.images.ImageDecoder;
+import io.lince.kafka.Topics;
+import io.lince.model.ImageClassifier;
+import io.lince.model.ModelSlot;
+import io.lince.testing.TestImages;
+import io.lince.testing.TestModels;
+import io.lince.wire.WireFormat;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Collectors;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.Test;
+
+/** Routing with a real ResNet-34 (32 px) whose head is fixed to be sure, or unsure. */
+class ClassifierTopologyTest {
+
+    private static final Topics TOPICS = Topics.defaults(1);
+    private final WireFormat wire = WireFormat.defaults();
+
+    private final class Harness implements AutoCloseable {
+        final ModelSlot slot;
+        final TopologyTestDriver driver;
+        final TestInputTopic<String, byte[]> images;
+        final TestOutputTopic<String, Classification> classifications;
+        final TestOutputTopic<String, RetrainingSample> retraining;
+        final TestOutputTopic<String, DeadLetter> dead;
+
+        Harness(float... logits) {
+            slot = new ModelSlot(TestModels.constant(7, 32, logits));
+            var classifier = new ImageClassifier(slot, new ImageDecoder(100_000, 1_000_000));
+            Properties p = new Properties();
+            p.put(StreamsConfig.APPLICATION_ID_CONFIG, "test");
+            driver = new TopologyTestDriver(ClassifierTopology.build(TOPICS, wire, classifier,
+                    RoutingPolicy.of("confidence", 0.9)), p);
+            images = driver.createInputTopic(TOPICS.images(), Serdes.String().serializer(), Serdes.ByteArray().serializer());
+            classifications = driver.createOutputTopic(TOPICS.classifications(), Serdes.String().deserializer(),
+                    wire.serde(Classification.class).deserializer());
+            retraining = driver.createOutputTopic(TOPICS.retraining(), Serdes.String().deserializer(),
+                    wire.serde(RetrainingSample.class).deserializer());
+            dead = driver.createOutputTopic(TOPICS.deadLetter(), Serdes.String().deserializer(),
+                    wire.serde(DeadLetter.class).deserializer());
+        }
+
+        void send(String id, byte[] image) {
+            images.pipeInput(id, event(id, image));
+        }
+
+        byte[] event(String id, byte[] image) {
+            return wire.serde(ImageEvent.class).serializer().serialize("t", ImageEvent.newBuilder()
+                    .setId(id).setEventTime(Instant.ofEpochMilli(1000)).setSource("test")
+                    .setBytes(image == null ? null : ByteBuffer.wrap(image)).build());
+        }
+
+        @Override
+        public void close() {
+            driver.close();
+            slot.close();
+        }
+    }
+
+    @Test
+    void aConfidentResultIsPublishedAndNotSentForLabelling() {
+        try (Harness h = new Harness(6f, -6f)) {
+            h.send("a", TestImages.jpeg(0, 1));
+            Classification c = h.classifications.readValue();
+            assertEquals("a", c.getImageId());
+            assertEquals("discs", c.getPrediction().getLabel());
+            assertTrue(c.getPrediction().getConfidence() > 0.99f);
+            assertEquals(7, c.getPrediction().getModelVersion());
+            assertEquals(1000L, c.getEventTime().toEpochMilli());
+            assertTrue(h.retraining.isEmpty());
+            assertTrue(h.dead.isEmpty());
+        }
+    }
+
+    @Test
+    void anUnsureResultIsAlsoSentForLabellingWithItsReason() {
+        try (Harness h = new Harness(0.2f, 0f)) {
+            h.send("b", TestImages.jpeg(1, 2));
+            Classification c = h.classifications.readValue();
+            assertEquals("discs", c.getPrediction().getLabel());
+            RetrainingSample s = h.retraining.readValue();
+            assertEquals("b", s.getImage().getId());
+            assertEquals(c.getPrediction(), s.getPrediction());
+            assertEquals(c.getPrediction().getConfidence(), s.getUncertainty());
+            assertTrue(s.getReason().matches("confidence 0\\.5\\d\\d < 0\\.900"), s.getReason());
+            assertTrue(s.getImage().getBytes().remaining() > 0, "the image travels with the sample");
+        }
+    }
+
+    @Test
+    void badInputGoesToTheDeadLetterTopicAndTheStreamGoesOn() {
+        try (Harness h = new Harness(6f, -6f)) {
+            h.send("good-1", TestImages.jpeg(0, 1));
+            h.send("truncated", TestImages.truncatedJpeg());
+            h.send("random", TestImages.randomBytes(300));
+            h.send("empty", new byte[0]);
+            h.send("webp", TestImages.webp());
+            h.send("huge", TestImages.pngClaiming(30_000, 30_000));
+            h.send("oversized", new byte[200_000]);
+            h.send("no-image", null);
+            var headers = new RecordHeaders().add("trace", new byte[] {42});
+            h.images.pipeInput(new TestRecord<>("not-avro", new byte[] {1, 2, 3}, headers));
+            h.send("good-2", TestImages.png(40, 40));
+
+            assertEquals(List.of("good-1", "good-2"), h.classifications.readKeyValuesToList().stream()
+                    .map(kv -> kv.key).toList());
+            Map<String, DeadLetter> dead = h.dead.readKeyValuesToList().stream()
+                    .collect(Collectors.toMap(kv -> kv.key, kv -> kv.value));
+            assertEquals(8, dead.size(), dead.keySet().toString());
+            assertReason(dead.get("truncated"), "decode", "corrupt jpeg");
+            assertReason(dead.get("random"), "decode", "not an image");
+            assertReason(dead.get("empty"), "decode", "empty payload");
+            assertReason(dead.get("webp"), "decode", "unsupported format webp");
+            assertReason(dead.get("huge"), "decode", "header declares 30000x30000");
+            assertReason(dead.get("oversized"), "decode", "payload of 200,000 bytes exceeds");
+            assertReason(dead.get("no-image"), "fetch", "event carries neither");
+            DeadLetter notAvro = dead.get("not-avro");
+            assertReason(notAvro, "deserialize", "not a readable ImageEvent");
+            assertEquals(ByteBuffer.wrap(new byte[] {1, 2, 3}), notAvro.getValue(), "original bytes kept");
+            assertEquals(ByteBuffer.wrap(new byte[] {42}), notAvro.getHeaders().get("trace"), "headers kept");
+            assertEquals(TOPICS.images(), notAvro.getTopic());
+        }
+    }
+
+    private static void assertReason(DeadLetter d, String stage, String start) {
+        assertEquals(stage, d.getStage(), d.getReason());
+        assertTrue(d.getReason().startsWith(start), d.getReason());
+    }
+
+    @Test
+    void aSwappedModelIsUsedFromTheNextRecord() {
+        try (Harness h = new Harness(6f, -6f)) {
+            h.send("before", TestImages.jpeg(0, 1));
+            h.slot.swap(TestModels.constant(8, 32, -6f, 6f));
+            h.send("after", TestImages.jpeg(0, 1));
+            Map<String, Classification> out = h.classifications.readKeyValuesToList().stream()
+                    .collect(Collectors.toMap(kv -> kv.key, kv -> kv.value));
+            assertEquals(7, out.get("before").getPrediction().getModelVersion());
+            assertEquals(8, out.get("after").getPrediction().getModelVersion());
+            assertEquals("stripes", out.get("after").getPrediction().getLabel());
+        }
+    }
+
+}
