@@ -24,13 +24,22 @@ public final class LinceModel implements AutoCloseable {
         model.setBlock(net);
     }
 
+    /**
+     * Serving and feature extraction never need gradients: frozen parameters keep libtorch from
+     * recording an autograd graph on threads where grad mode is on (libtorch's default).
+     */
+    private LinceModel frozen() {
+        net.freezeParameters(true);
+        return this;
+    }
+
     /** Random body (torchvision's initialisation) and a zero head. */
     public static LinceModel random(ModelInfo info, Device device, long seed) {
         DjlEnvironment.init();
         Engine.getInstance().setRandomSeed((int) seed);
         LinceModel m = new LinceModel(info, device);
         m.net.initialize(m.model.getNDManager(), DataType.FLOAT32, m.inputShape(1));
-        return m;
+        return m.frozen();
     }
 
     /** Loads a Lince checkpoint. */
@@ -43,7 +52,7 @@ public final class LinceModel implements AutoCloseable {
             m.close();
             throw e;
         }
-        return m;
+        return m.frozen();
     }
 
     /**
