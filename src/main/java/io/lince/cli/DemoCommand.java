@@ -54,8 +54,15 @@ class DemoCommand implements Callable<Integer> {
     @Option(names = "--weights", paramLabel = "FILE", description = "first model: a Lince checkpoint or torchvision .safetensors")
     Path weights;
 
+    @Option(names = "--verbose", description = "show Lince's log lines between the live lines")
+    boolean verbose;
+
     @Override
     public Integer call() throws Exception {
+        if (!verbose) {
+            // the live line and the demo's own messages say what matters; warnings still show
+            java.util.logging.Logger.getLogger("io.lince").setLevel(java.util.logging.Level.WARNING);
+        }
         TrainerSettings t = Settings.trainer(config);
         DemoRunner.Options options = new DemoRunner.Options(Optional.ofNullable(folder), limit, rate,
                 inputSize != null ? inputSize : config.model().inputSize(),

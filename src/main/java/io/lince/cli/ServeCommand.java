@@ -1,6 +1,7 @@
 package io.lince.cli;
 
 import io.lince.app.LinceNode;
+import io.lince.app.NodeOptions;
 import io.lince.app.Role;
 import io.lince.config.LinceConfig;
 import io.quarkus.runtime.Quarkus;
@@ -22,9 +23,13 @@ class ServeCommand implements Callable<Integer> {
     @Option(names = "--role", defaultValue = "all", description = "classifier, trainer or all (default ${DEFAULT-VALUE})")
     String role;
 
+    @Option(names = "--device", description = "auto, cpu or gpu (default: lince.model.device)")
+    String device;
+
     @Override
     public Integer call() throws Exception {
-        try (LinceNode node = LinceNode.start(Settings.node(config, Role.parse(role)))) {
+        NodeOptions options = Settings.node(config, Role.parse(role), device);
+        try (LinceNode node = LinceNode.start(options)) {
             System.err.println("Lince " + role + " is running; stop with Ctrl-C or SIGTERM.");
             Quarkus.waitForExit();
         }

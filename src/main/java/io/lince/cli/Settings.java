@@ -16,10 +16,10 @@ final class Settings {
         return new TrainerSettings(t.retrainEvery(), t.epochs(), t.learningRate(), t.batchSize());
     }
 
-    static NodeOptions node(LinceConfig c, Role role) {
+    static NodeOptions node(LinceConfig c, Role role, String deviceOverride) {
         return new NodeOptions(role, c.kafka().bootstrapServers(), c.kafka().properties(), c.workDir(),
                 c.modelStoreDir(), c.topicsRecord(), c.model().classes(), c.model().weights(),
-                c.model().inputSize(), c.model().device(),
+                c.model().inputSize(), deviceOverride != null ? deviceOverride : c.model().device(),
                 RoutingPolicy.of(c.classifier().uncertaintyMeasure(), c.classifier().threshold()),
                 c.classifier().streamThreads(), trainer(c), c.kafka().applicationIdPrefix(), c.model().seed());
     }

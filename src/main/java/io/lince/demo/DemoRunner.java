@@ -168,7 +168,7 @@ public final class DemoRunner {
                         DeadLetter d = deadLetters.deserialize(t, r.value());
                         stats.deadLettered(d.getImageId() != null ? d.getImageId() : r.key());
                     } else {
-                        stats.published(models.deserialize(t, r.value()).getVersion());
+                        announce(models.deserialize(t, r.value()), stats);
                     }
                 }
                 long now = System.nanoTime();
@@ -188,6 +188,15 @@ public final class DemoRunner {
             }
             stats.tick();
             out.print("\r" + stats.line());
+        }
+    }
+
+    private void announce(ModelPublished m, DemoStats stats) {
+        stats.published(m.getVersion());
+        if (m.getVersion() > 1) {
+            out.printf("%n  model v%d published: new head trained on %d labelled images in %.1f s"
+                            + " (train accuracy %.1f%%); the classifier swaps it in%n", m.getVersion(), m.getTrainedOn(),
+                    m.getMetrics().getOrDefault("trainSeconds", 0.0), 100 * m.getMetrics().getOrDefault("trainAccuracy", 0.0));
         }
     }
 
