@@ -77,7 +77,8 @@ public final class LinceNode implements AutoCloseable {
             slot = new ModelSlot(model);
             open.push(slot);
             ImageClassifier classifier = new ImageClassifier(slot, ImageDecoder.defaults());
-            Topology t = ClassifierTopology.build(options.topics(), wire, classifier, options.routing());
+            Topology t = ClassifierTopology.build(options.topics(), wire, classifier,
+                    ClassifierTopology.Settings.of(options.routing(), options.batching()));
             classifierStreams = streams(t, "classifier", options.streamThreads());
             open.push(new ModelFollower(registry, store, slot, device).start());
         }

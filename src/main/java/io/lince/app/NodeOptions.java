@@ -2,6 +2,7 @@ package io.lince.app;
 
 import io.lince.kafka.Topics;
 import io.lince.retraining.TrainerSettings;
+import io.lince.stream.BatchSettings;
 import io.lince.stream.RoutingPolicy;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,6 +20,7 @@ import java.util.Optional;
  * @param weights a Lince checkpoint or torchvision .safetensors file for the first model
  * @param inputSize input side in pixels for a first model
  * @param device auto, cpu or gpu
+ * @param batching dynamic batching of the classifier
  * @param streamThreads Kafka Streams threads of the classifier
  * @param applicationIdPrefix Kafka Streams application ids are this plus "-classifier"/"-trainer"
  */
@@ -34,6 +36,7 @@ public record NodeOptions(
         int inputSize,
         String device,
         RoutingPolicy routing,
+        BatchSettings batching,
         int streamThreads,
         TrainerSettings trainer,
         String applicationIdPrefix,

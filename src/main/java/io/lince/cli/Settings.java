@@ -4,7 +4,9 @@ import io.lince.app.NodeOptions;
 import io.lince.app.Role;
 import io.lince.config.LinceConfig;
 import io.lince.retraining.TrainerSettings;
+import io.lince.stream.BatchSettings;
 import io.lince.stream.RoutingPolicy;
+import java.time.Duration;
 
 /** Turns {@code lince.*} configuration into the options the application's parts take. */
 final class Settings {
@@ -21,6 +23,7 @@ final class Settings {
                 c.modelStoreDir(), c.topicsRecord(), c.model().classes(), c.model().weights(),
                 c.model().inputSize(), deviceOverride != null ? deviceOverride : c.model().device(),
                 RoutingPolicy.of(c.classifier().uncertaintyMeasure(), c.classifier().threshold()),
+                new BatchSettings(c.classifier().maxBatch(), Duration.ofMillis(c.classifier().maxDelayMs())),
                 c.classifier().streamThreads(), trainer(c), c.kafka().applicationIdPrefix(), c.model().seed());
     }
 }

@@ -100,6 +100,14 @@ public interface LinceConfig {
 
         @WithDefault("1")
         int streamThreads();
+
+        /** Largest batch for one forward pass. */
+        @WithDefault("8")
+        int maxBatch();
+
+        /** Longest an image waits for a batch to fill, in ms. */
+        @WithDefault("100")
+        long maxDelayMs();
     }
 
     interface Trainer {

@@ -3,18 +3,22 @@ package io.lince.stream;
 import io.lince.contracts.Classification;
 import io.lince.contracts.DeadLetter;
 import io.lince.contracts.ImageEvent;
+import io.lince.contracts.PendingImage;
 import io.lince.contracts.RetrainingSample;
 import io.lince.kafka.Topics;
 import io.lince.model.ImageClassifier;
 import io.lince.wire.WireFormat;
+import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
 
 /**
- * {@code lince.images} → decode → classify → {@code lince.classifications}; unsure results also
- * → {@code lince.retraining}; failures → {@code lince.dead-letter} with the stage and reason.
+ * {@code lince.images} → (changelogged batch buffer) → decode → classify →
+ * {@code lince.classifications}; unsure results also → {@code lince.retraining}; failures →
+ * {@code lince.dead-letter} with the stage and reason.
  */
 public final class ClassifierTopology {
 
@@ -23,14 +27,27 @@ public final class ClassifierTopology {
     static final String CLASSIFICATIONS = "classifications";
     static final String RETRAINING = "retraining";
     static final String DEAD_LETTER = "dead-letter";
+    /** The batch buffer; its changelog makes waiting records as durable as processed ones. */
+    public static final String BUFFER = "batch-buffer";
+
+    /** What the classifier needs besides the model. */
+    public record Settings(ImageSource source, RoutingPolicy routing, BatchSettings batching, ClassifierMetrics metrics) {
+
+        public static Settings of(RoutingPolicy routing, BatchSettings batching) {
+            return new Settings(ImageSource.inlineOnly(), routing, batching, ClassifierMetrics.NONE);
+        }
+    }
 
     private ClassifierTopology() {}
 
-    public static Topology build(Topics topics, WireFormat wire, ImageClassifier classifier, RoutingPolicy policy) {
+    public static Topology build(Topics topics, WireFormat wire, ImageClassifier classifier, Settings settings) {
         var images = wire.serde(ImageEvent.class).deserializer();
         Topology t = new Topology();
         t.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.images());
-        t.addProcessor(CLASSIFY, () -> new ClassifyProcessor(images, classifier, policy), SOURCE);
+        t.addProcessor(CLASSIFY, () -> new ClassifyProcessor(images, settings.source(), classifier,
+                settings.routing(), settings.batching(), settings.metrics()), SOURCE);
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(BUFFER), Serdes.Long(),
+                wire.serde(PendingImage.class)).withLoggingEnabled(Map.of()), CLASSIFY);
         t.addSink(CLASSIFICATIONS, topics.classifications(), Serdes.String().serializer(),
                 as(wire, Classification.class), CLASSIFY);
         t.addSink(RETRAINING, topics.retraining(), Serdes.String().serializer(),

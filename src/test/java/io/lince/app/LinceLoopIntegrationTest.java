@@ -12,6 +12,7 @@ import io.lince.contracts.RetrainingSample;
 import io.lince.images.SyntheticImages;
 import io.lince.kafka.Topics;
 import io.lince.retraining.TrainerSettings;
+import io.lince.stream.BatchSettings;
 import io.lince.stream.RoutingPolicy;
 import io.lince.testing.TestImages;
 import io.lince.wire.WireFormat;
@@ -52,7 +53,7 @@ class LinceLoopIntegrationTest {
 
     private NodeOptions options() {
         return new NodeOptions(Role.ALL, Optional.empty(), Map.of(), work, work.resolve("models"), TOPICS,
-                SyntheticImages.CLASSES, Optional.empty(), 32, "cpu", RoutingPolicy.of("confidence", 0.9), 1,
+                SyntheticImages.CLASSES, Optional.empty(), 32, "cpu", RoutingPolicy.of("confidence", 0.9), new BatchSettings(4, Duration.ofMillis(20)), 1,
                 new TrainerSettings(16, 30, 0.05f, 16), "it", 42);
     }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.lince.contracts.Classification;
 import io.lince.contracts.DeadLetter;
 import io.lince.contracts.ImageEvent;
+import io.lince.contracts.PendingImage;
 import io.lince.contracts.RetrainingSample;
 import io.lince.images.ImageDecoder;
 import io.lince.kafka.Topics;
@@ -15,6 +16,7 @@ import io.lince.testing.TestImages;
 import io.lince.testing.TestModels;
 import io.lince.wire.WireFormat;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +29,7 @@ import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.Test;
 
 /** Routing with a real ResNet-34 (32 px) whose head is fixed to be sure, or unsure. */
@@ -44,12 +47,16 @@ class ClassifierTopologyTest {
         final TestOutputTopic<String, DeadLetter> dead;
 
         Harness(float... logits) {
+            this(BatchSettings.defaults(), logits);
+        }
+
+        Harness(BatchSettings batching, float... logits) {
             slot = new ModelSlot(TestModels.constant(7, 32, logits));
             var classifier = new ImageClassifier(slot, new ImageDecoder(100_000, 1_000_000));
             Properties p = new Properties();
             p.put(StreamsConfig.APPLICATION_ID_CONFIG, "test");
             driver = new TopologyTestDriver(ClassifierTopology.build(TOPICS, wire, classifier,
-                    RoutingPolicy.of("confidence", 0.9)), p);
+                    ClassifierTopology.Settings.of(RoutingPolicy.of("confidence", 0.9), batching)), p);
             images = driver.createInputTopic(TOPICS.images(), Serdes.String().serializer(), Serdes.ByteArray().serializer());
             classifications = driver.createOutputTopic(TOPICS.classifications(), Serdes.String().deserializer(),
                     wire.serde(Classification.class).deserializer());
@@ -61,6 +68,11 @@ class ClassifierTopologyTest {
 
         void send(String id, byte[] image) {
             images.pipeInput(id, event(id, image));
+        }
+
+        /** Lets the batch's delay pass on the driver's wall clock. */
+        void waitOut() {
+            driver.advanceWallClockTime(Duration.ofMillis(200));
         }
 
         byte[] event(String id, byte[] image) {
@@ -80,6 +92,7 @@ class ClassifierTopologyTest {
     void aConfidentResultIsPublishedAndNotSentForLabelling() {
         try (Harness h = new Harness(6f, -6f)) {
             h.send("a", TestImages.jpeg(0, 1));
+            h.waitOut();
             Classification c = h.classifications.readValue();
             assertEquals("a", c.getImageId());
             assertEquals("discs", c.getPrediction().getLabel());
@@ -95,6 +108,7 @@ class ClassifierTopologyTest {
     void anUnsureResultIsAlsoSentForLabellingWithItsReason() {
         try (Harness h = new Harness(0.2f, 0f)) {
             h.send("b", TestImages.jpeg(1, 2));
+            h.waitOut();
             Classification c = h.classifications.readValue();
             assertEquals("discs", c.getPrediction().getLabel());
             RetrainingSample s = h.retraining.readValue();
@@ -120,6 +134,7 @@ class ClassifierTopologyTest {
             var headers = new RecordHeaders().add("trace", new byte[] {42});
             h.images.pipeInput(new TestRecord<>("not-avro", new byte[] {1, 2, 3}, headers));
             h.send("good-2", TestImages.png(40, 40));
+            h.waitOut();
 
             assertEquals(List.of("good-1", "good-2"), h.classifications.readKeyValuesToList().stream()
                     .map(kv -> kv.key).toList());
@@ -141,6 +156,43 @@ class ClassifierTopologyTest {
         }
     }
 
+    @Test
+    void aFullBatchRunsAtOnceAndTheRestWaitsInTheChangeloggedBuffer() {
+        try (Harness h = new Harness(new BatchSettings(4, Duration.ofSeconds(10)), 6f, -6f)) {
+            for (int i = 0; i < 7; i++) {
+                h.send("img-" + i, TestImages.jpeg(i % 2, i));
+            }
+            List<Classification> first = h.classifications.readValuesToList();
+            assertEquals(4, first.size(), "a full batch does not wait");
+            first.forEach(c -> assertEquals(4, c.getBatchSize()));
+            KeyValueStore<Long, PendingImage> buffer = h.driver.getKeyValueStore(ClassifierTopology.BUFFER);
+            assertEquals(3, buffer.approximateNumEntries(), "three wait in the store");
+            assertTrue(h.driver.producedTopicNames().contains("test-" + ClassifierTopology.BUFFER + "-changelog"),
+                    "the buffer is changelogged: " + h.driver.producedTopicNames());
+
+            h.driver.advanceWallClockTime(Duration.ofSeconds(9));
+            assertTrue(h.classifications.isEmpty(), "not before the delay");
+            h.driver.advanceWallClockTime(Duration.ofSeconds(2));
+            List<Classification> rest = h.classifications.readValuesToList();
+            assertEquals(List.of("img-4", "img-5", "img-6"), rest.stream().map(Classification::getImageId).toList());
+            rest.forEach(c -> assertEquals(3, c.getBatchSize()));
+            assertEquals(0, buffer.approximateNumEntries());
+        }
+    }
+
+    @Test
+    void aLoneImageWaitsAtMostTheDelay() {
+        try (Harness h = new Harness(new BatchSettings(8, Duration.ofMillis(100)), 6f, -6f)) {
+            h.send("lone", TestImages.jpeg(0, 1));
+            h.driver.advanceWallClockTime(Duration.ofMillis(60));
+            assertTrue(h.classifications.isEmpty());
+            h.driver.advanceWallClockTime(Duration.ofMillis(50));
+            Classification c = h.classifications.readValue();
+            assertEquals(1, c.getBatchSize());
+            assertTrue(c.getQueueMillis() >= 100 && c.getQueueMillis() <= 125, "waited " + c.getQueueMillis());
+        }
+    }
+
     private static void assertReason(DeadLetter d, String stage, String start) {
         assertEquals(stage, d.getStage(), d.getReason());
         assertTrue(d.getReason().startsWith(start), d.getReason());
@@ -150,8 +202,10 @@ class ClassifierTopologyTest {
     void aSwappedModelIsUsedFromTheNextRecord() {
         try (Harness h = new Harness(6f, -6f)) {
             h.send("before", TestImages.jpeg(0, 1));
+            h.waitOut();
             h.slot.swap(TestModels.constant(8, 32, -6f, 6f));
             h.send("after", TestImages.jpeg(0, 1));
+            h.waitOut();
             Map<String, Classification> out = h.classifications.readKeyValuesToList().stream()
                     .collect(Collectors.toMap(kv -> kv.key, kv -> kv.value));
             assertEquals(7, out.get("before").getPrediction().getModelVersion());

@@ -1,0 +1,17 @@
+package io.lince.stream;
+
+import io.lince.contracts.Classification;
+
+/** What the classifier reports as it works; a no-op unless a metrics registry is wired in. */
+public interface ClassifierMetrics {
+
+    default void received() {}
+
+    default void batch(int size, float inferenceMillis) {}
+
+    default void classified(Classification c, boolean unsure, float queueMillis) {}
+
+    default void deadLettered(String stage) {}
+
+    ClassifierMetrics NONE = new ClassifierMetrics() {};
+}

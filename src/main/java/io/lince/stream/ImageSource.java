@@ -1,0 +1,45 @@
+package io.lince.stream;
+
+import io.lince.contracts.ImageEvent;
+
+/** Where an event's image bytes come from: inline, or fetched from its claim-check URI. */
+@FunctionalInterface
+public interface ImageSource {
+
+    /** @throws FetchException with a reason fit for a dead letter */
+    byte[] bytes(ImageEvent event) throws FetchException;
+
+    /** Fails in a way that is the event's fault (or its URI's), not the classifier's. */
+    final class FetchException extends Exception {
+        public FetchException(String reason) {
+            super(reason);
+        }
+
+        public FetchException(String reason, Throwable cause) {
+            super(reason, cause);
+        }
+    }
+
+    /** Inline bytes only; a URI is refused. */
+    static ImageSource inlineOnly() {
+        return event -> {
+            if (event.getBytes() != null) {
+                return InlineBytes.of(event);
+            }
+            throw new FetchException(event.getUri() == null ? "event carries neither image bytes nor a uri"
+                    : "claim-check uri not fetched: no uri source is allowed on this classifier");
+        };
+    }
+
+    /** Copies an event's inline bytes. */
+    final class InlineBytes {
+        private InlineBytes() {}
+
+        static byte[] of(ImageEvent event) {
+            var b = event.getBytes().duplicate();
+            byte[] out = new byte[b.remaining()];
+            b.get(out);
+            return out;
+        }
+    }
+}
