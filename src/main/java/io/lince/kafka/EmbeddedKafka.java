@@ -28,32 +28,40 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     private final Path dataDir;
     private final int brokerPort;
+    private final int controllerPort;
     private final KafkaRaftServer server;
 
-    private EmbeddedKafka(Path dataDir, int brokerPort, KafkaRaftServer server) {
+    private EmbeddedKafka(Path dataDir, int brokerPort, int controllerPort, KafkaRaftServer server) {
         this.dataDir = dataDir;
         this.brokerPort = brokerPort;
+        this.controllerPort = controllerPort;
         this.server = server;
     }
 
     /** Starts a broker on free ports. */
     public static EmbeddedKafka start(Path dataDir) {
-        return start(dataDir, freePort());
+        return start(dataDir, freePort(), freePort());
     }
 
-    /** Starts a broker on a given port (reuse it to restart a broker clients already know). */
-    public static EmbeddedKafka start(Path dataDir, int brokerPort) {
+    /** Stops this broker and starts it again on the same ports and data, as after a crash or an upgrade. */
+    public EmbeddedKafka restart() {
+        close();
+        return start(dataDir, brokerPort, controllerPort);
+    }
+
+    private static EmbeddedKafka start(Path dataDir, int brokerPort, int controllerPort) {
         try {
             Files.createDirectories(dataDir);
-            int controllerPort = freePort();
             Properties p = config(dataDir, brokerPort, controllerPort);
-            format(dataDir);
+            if (!Files.exists(dataDir.resolve("meta.properties"))) {
+                format(dataDir); // a restart keeps its cluster id and data
+            }
             long t0 = System.nanoTime();
             KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(p, false), Time.SYSTEM);
             server.startup();
             LOG.infof("in-process Kafka on 127.0.0.1:%d (data %s) started in %d ms",
                     brokerPort, dataDir, (System.nanoTime() - t0) / 1_000_000);
-            return new EmbeddedKafka(dataDir, brokerPort, server);
+            return new EmbeddedKafka(dataDir, brokerPort, controllerPort, server);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the in-process Kafka broker in " + dataDir, e);
         } catch (Exception e) {
@@ -96,7 +104,6 @@ public final class EmbeddedKafka implements AutoCloseable {
                 .setMetadataLogDirectory(dataDir.toAbsolutePath().toString())
                 .setControllerListenerName("CONTROLLER")
                 .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
-                .setIgnoreFormatted(true) // a restart keeps the existing cluster
                 .run();
     }
 
