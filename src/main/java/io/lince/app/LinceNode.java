@@ -14,7 +14,10 @@ import io.lince.registry.ModelRegistry;
 import io.lince.registry.ModelStore;
 import io.lince.retraining.LabelJoinTopology;
 import io.lince.retraining.TrainerService;
+import io.lince.images.UriFetcher;
+import io.lince.stream.ClassifierMetrics;
 import io.lince.stream.ClassifierTopology;
+import io.lince.stream.ImageSource;
 import io.lince.stream.StreamsSettings;
 import io.lince.wire.WireFormat;
 import java.time.Duration;
@@ -78,7 +81,8 @@ public final class LinceNode implements AutoCloseable {
             open.push(slot);
             ImageClassifier classifier = new ImageClassifier(slot, ImageDecoder.defaults());
             Topology t = ClassifierTopology.build(options.topics(), wire, classifier,
-                    ClassifierTopology.Settings.of(options.routing(), options.batching()));
+                    new ClassifierTopology.Settings(ImageSource.claimCheck(new UriFetcher(options.fetch())),
+                            options.routing(), options.batching(), ClassifierMetrics.NONE));
             classifierStreams = streams(t, "classifier", options.streamThreads());
             open.push(new ModelFollower(registry, store, slot, device).start());
         }

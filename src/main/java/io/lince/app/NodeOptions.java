@@ -1,5 +1,6 @@
 package io.lince.app;
 
+import io.lince.images.FetchPolicy;
 import io.lince.kafka.Topics;
 import io.lince.retraining.TrainerSettings;
 import io.lince.stream.BatchSettings;
@@ -21,6 +22,7 @@ import java.util.Optional;
  * @param inputSize input side in pixels for a first model
  * @param device auto, cpu or gpu
  * @param batching dynamic batching of the classifier
+ * @param fetch what claim-check image URIs may point at
  * @param streamThreads Kafka Streams threads of the classifier
  * @param applicationIdPrefix Kafka Streams application ids are this plus "-classifier"/"-trainer"
  */
@@ -37,6 +39,7 @@ public record NodeOptions(
         String device,
         RoutingPolicy routing,
         BatchSettings batching,
+        FetchPolicy fetch,
         int streamThreads,
         TrainerSettings trainer,
         String applicationIdPrefix,

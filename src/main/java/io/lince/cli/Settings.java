@@ -4,7 +4,10 @@ import io.lince.app.NodeOptions;
 import io.lince.app.Role;
 import io.lince.config.LinceConfig;
 import io.lince.retraining.TrainerSettings;
+import io.lince.images.FetchPolicy;
 import io.lince.stream.BatchSettings;
+import java.util.List;
+import java.util.Set;
 import io.lince.stream.RoutingPolicy;
 import java.time.Duration;
 
@@ -18,12 +21,19 @@ final class Settings {
         return new TrainerSettings(t.retrainEvery(), t.epochs(), t.learningRate(), t.batchSize());
     }
 
+    static FetchPolicy fetch(LinceConfig.Fetch f) {
+        return new FetchPolicy(f.fileRoot(), Set.copyOf(f.allowedHosts().orElse(List.of())),
+                f.pathPrefixes().orElse(List.of()), Duration.ofMillis(f.timeoutMs()), f.maxBytes(), f.attempts(),
+                Duration.ofMillis(f.backoffMs()));
+    }
+
     static NodeOptions node(LinceConfig c, Role role, String deviceOverride) {
         return new NodeOptions(role, c.kafka().bootstrapServers(), c.kafka().properties(), c.workDir(),
                 c.modelStoreDir(), c.topicsRecord(), c.model().classes(), c.model().weights(),
                 c.model().inputSize(), deviceOverride != null ? deviceOverride : c.model().device(),
                 RoutingPolicy.of(c.classifier().uncertaintyMeasure(), c.classifier().threshold()),
                 new BatchSettings(c.classifier().maxBatch(), Duration.ofMillis(c.classifier().maxDelayMs())),
+                fetch(c.fetch()),
                 c.classifier().streamThreads(), trainer(c), c.kafka().applicationIdPrefix(), c.model().seed());
     }
 }

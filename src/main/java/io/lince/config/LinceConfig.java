@@ -29,6 +29,32 @@ public interface LinceConfig {
 
     Trainer trainer();
 
+    Fetch fetch();
+
+    /** Claim-check image URIs: only what is listed here is ever fetched. */
+    interface Fetch {
+        /** file: URIs must lie under this directory; unset = no file: URIs. */
+        Optional<Path> fileRoot();
+
+        /** http(s) hosts ("host" or "host:port"); unset = no remote fetches. */
+        Optional<List<String>> allowedHosts();
+
+        /** http(s) paths must start with one of these; unset = any path on an allowed host. */
+        Optional<List<String>> pathPrefixes();
+
+        @WithDefault("5000")
+        long timeoutMs();
+
+        @WithDefault("20971520")
+        int maxBytes();
+
+        @WithDefault("3")
+        int attempts();
+
+        @WithDefault("200")
+        long backoffMs();
+    }
+
     interface Kafka {
         /** A cluster to use; absent starts an in-process single-node broker. */
         Optional<String> bootstrapServers();

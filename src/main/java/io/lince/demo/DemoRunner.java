@@ -11,6 +11,7 @@ import io.lince.contracts.ImageEvent;
 import io.lince.contracts.LabelEvent;
 import io.lince.contracts.ModelPublished;
 import io.lince.contracts.RetrainingSample;
+import io.lince.images.FetchPolicy;
 import io.lince.images.ImageFormat;
 import io.lince.kafka.Topics;
 import io.lince.retraining.TrainerSettings;
@@ -72,7 +73,8 @@ public final class DemoRunner {
         Topics topics = Topics.defaults(1);
         NodeOptions node = new NodeOptions(Role.ALL, Optional.empty(), Map.of(), runDir, runDir.resolve("models"),
                 topics, images.classes(), options.weights(), options.inputSize(), options.device(),
-                RoutingPolicy.of("confidence", options.threshold()), BatchSettings.defaults(), 1, options.trainer(), "lince-demo",
+                RoutingPolicy.of("confidence", options.threshold()), BatchSettings.defaults(),
+                FetchPolicy.localFiles(Optional.empty()), 1, options.trainer(), "lince-demo",
                 options.seed());
         out.printf("Streaming %d images of classes %s through Kafka; uncertain = confidence < %.2f; "
                 + "retraining every %d labels.%n", total, images.classes(), options.threshold(),

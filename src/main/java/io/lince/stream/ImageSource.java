@@ -31,6 +31,23 @@ public interface ImageSource {
         };
     }
 
+    /** Inline bytes, or the claim-check URI fetched under {@code fetcher}'s allow-list. */
+    static ImageSource claimCheck(io.lince.images.UriFetcher fetcher) {
+        return event -> {
+            if (event.getBytes() != null) {
+                return InlineBytes.of(event);
+            }
+            if (event.getUri() == null) {
+                throw new FetchException("event carries neither image bytes nor a uri");
+            }
+            try {
+                return fetcher.fetch(event.getUri());
+            } catch (io.lince.images.UriFetcher.FetchFailed e) {
+                throw new FetchException(e.getMessage(), e);
+            }
+        };
+    }
+
     /** Copies an event's inline bytes. */
     final class InlineBytes {
         private InlineBytes() {}

@@ -6,6 +6,7 @@ import io.lince.contracts.Classification;
 import io.lince.contracts.ImageEvent;
 import io.lince.images.SyntheticImages;
 import io.lince.kafka.EmbeddedKafka;
+import io.lince.images.FetchPolicy;
 import io.lince.kafka.Topics;
 import io.lince.retraining.TrainerSettings;
 import io.lince.stream.BatchSettings;
@@ -48,7 +49,7 @@ class BrokerRestartTest {
         try {
             NodeOptions options = new NodeOptions(Role.CLASSIFIER, Optional.of(kafka.bootstrapServers()), Map.of(),
                     dir, dir.resolve("models"), TOPICS, TestModels.CLASSES, Optional.empty(), 32, "cpu",
-                    RoutingPolicy.of("confidence", 0.9), new BatchSettings(8, Duration.ofMillis(50)), 1,
+                    RoutingPolicy.of("confidence", 0.9), new BatchSettings(8, Duration.ofMillis(50)), FetchPolicy.localFiles(Optional.empty()), 1,
                     TrainerSettings.defaults(), "restart-test", 42);
             Map<String, Integer> classified = new HashMap<>();
             try (LinceNode node = LinceNode.start(options);

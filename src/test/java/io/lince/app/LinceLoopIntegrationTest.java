@@ -10,6 +10,7 @@ import io.lince.contracts.LabelEvent;
 import io.lince.contracts.ModelPublished;
 import io.lince.contracts.RetrainingSample;
 import io.lince.images.SyntheticImages;
+import io.lince.images.FetchPolicy;
 import io.lince.kafka.Topics;
 import io.lince.retraining.TrainerSettings;
 import io.lince.stream.BatchSettings;
@@ -53,7 +54,7 @@ class LinceLoopIntegrationTest {
 
     private NodeOptions options() {
         return new NodeOptions(Role.ALL, Optional.empty(), Map.of(), work, work.resolve("models"), TOPICS,
-                SyntheticImages.CLASSES, Optional.empty(), 32, "cpu", RoutingPolicy.of("confidence", 0.9), new BatchSettings(4, Duration.ofMillis(20)), 1,
+                SyntheticImages.CLASSES, Optional.empty(), 32, "cpu", RoutingPolicy.of("confidence", 0.9), new BatchSettings(4, Duration.ofMillis(20)), FetchPolicy.localFiles(Optional.empty()), 1,
                 new TrainerSettings(16, 30, 0.05f, 16), "it", 42);
     }
 

@@ -51,12 +51,17 @@ class ClassifierTopologyTest {
         }
 
         Harness(BatchSettings batching, float... logits) {
+            this(batching, ImageSource.inlineOnly(), logits);
+        }
+
+        Harness(BatchSettings batching, ImageSource source, float... logits) {
             slot = new ModelSlot(TestModels.constant(7, 32, logits));
             var classifier = new ImageClassifier(slot, new ImageDecoder(100_000, 1_000_000));
             Properties p = new Properties();
             p.put(StreamsConfig.APPLICATION_ID_CONFIG, "test");
             driver = new TopologyTestDriver(ClassifierTopology.build(TOPICS, wire, classifier,
-                    ClassifierTopology.Settings.of(RoutingPolicy.of("confidence", 0.9), batching)), p);
+                    new ClassifierTopology.Settings(source, RoutingPolicy.of("confidence", 0.9), batching,
+                            ClassifierMetrics.NONE)), p);
             images = driver.createInputTopic(TOPICS.images(), Serdes.String().serializer(), Serdes.ByteArray().serializer());
             classifications = driver.createOutputTopic(TOPICS.classifications(), Serdes.String().deserializer(),
                     wire.serde(Classification.class).deserializer());
@@ -73,6 +78,11 @@ class ClassifierTopologyTest {
         /** Lets the batch's delay pass on the driver's wall clock. */
         void waitOut() {
             driver.advanceWallClockTime(Duration.ofMillis(200));
+        }
+
+        void sendUri(String id, String uri) {
+            images.pipeInput(id, wire.serde(ImageEvent.class).serializer().serialize("t", ImageEvent.newBuilder()
+                    .setId(id).setEventTime(Instant.ofEpochMilli(1000)).setSource("test").setUri(uri).build()));
         }
 
         byte[] event(String id, byte[] image) {
@@ -190,6 +200,38 @@ class ClassifierTopologyTest {
             Classification c = h.classifications.readValue();
             assertEquals(1, c.getBatchSize());
             assertTrue(c.getQueueMillis() >= 100 && c.getQueueMillis() <= 125, "waited " + c.getQueueMillis());
+        }
+    }
+
+    @Test
+    void claimCheckUrisAreFetchedOnlyInsideTheAllowList(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path root = java.nio.file.Files.createDirectories(dir.resolve("images"));
+        java.nio.file.Path ok = java.nio.file.Files.write(root.resolve("ok.jpg"), TestImages.jpeg(0, 4));
+        java.nio.file.Path outside = java.nio.file.Files.write(dir.resolve("outside.jpg"), TestImages.jpeg(0, 5));
+        int closed;
+        try (var s = new java.net.ServerSocket(0)) {
+            closed = s.getLocalPort();
+        }
+        var policy = new io.lince.images.FetchPolicy(java.util.Optional.of(root), java.util.Set.of("127.0.0.1"),
+                List.of(), Duration.ofMillis(500), 1_000_000, 2, Duration.ofMillis(10));
+        try (Harness h = new Harness(BatchSettings.defaults(),
+                ImageSource.claimCheck(new io.lince.images.UriFetcher(policy)), 6f, -6f)) {
+            h.sendUri("by-uri", ok.toUri().toString());
+            h.sendUri("outside", outside.toUri().toString());
+            h.sendUri("metadata", "http://169.254.169.254/latest/meta-data/");
+            h.sendUri("unreachable", "http://127.0.0.1:" + closed + "/x.jpg");
+            h.send("inline", TestImages.jpeg(1, 6));
+            h.waitOut();
+            assertEquals(List.of("by-uri", "inline"), h.classifications.readKeyValuesToList().stream()
+                    .map(kv -> kv.key).toList());
+            Map<String, DeadLetter> dead = h.dead.readKeyValuesToList().stream()
+                    .collect(Collectors.toMap(kv -> kv.key, kv -> kv.value));
+            assertEquals(3, dead.size());
+            assertTrue(dead.get("outside").getReason().contains("outside the allowed root"));
+            assertTrue(dead.get("metadata").getReason().contains("169.254.169.254 is not on the allow-list"));
+            assertTrue(dead.get("unreachable").getReason().contains("failed after 2 attempts"));
+            dead.values().forEach(d -> assertEquals("fetch", d.getStage()));
         }
     }
 

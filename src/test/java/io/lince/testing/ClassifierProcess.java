@@ -3,6 +3,7 @@ package io.lince.testing;
 import io.lince.app.LinceNode;
 import io.lince.app.NodeOptions;
 import io.lince.app.Role;
+import io.lince.images.FetchPolicy;
 import io.lince.kafka.Topics;
 import io.lince.retraining.TrainerSettings;
 import io.lince.stream.BatchSettings;
@@ -23,7 +24,7 @@ public final class ClassifierProcess {
         NodeOptions options = new NodeOptions(Role.CLASSIFIER, Optional.of(args[0]),
                 Map.of("session.timeout.ms", "6000", "heartbeat.interval.ms", "500"), work, work.resolve("models"),
                 Topics.defaults(Integer.parseInt(args[2])), TestModels.CLASSES, Optional.empty(), 32, "cpu",
-                RoutingPolicy.of("confidence", 0.9), new BatchSettings(8, Duration.ofMillis(50)), 1,
+                RoutingPolicy.of("confidence", 0.9), new BatchSettings(8, Duration.ofMillis(50)), FetchPolicy.localFiles(Optional.empty()), 1,
                 TrainerSettings.defaults(), "eos-test", 42);
         LinceNode node = LinceNode.start(options);
         System.out.println("READY");

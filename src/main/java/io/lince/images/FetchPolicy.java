@@ -1,0 +1,37 @@
+package io.lince.images;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What a claim-check URI may point at. Default: nothing remote; local files only under
+ * {@code fileRoot}, and none at all when no root is set.
+ *
+ * @param fileRoot {@code file:} URIs must resolve (symlinks followed) inside this directory
+ * @param allowedHosts {@code http(s)} hosts, as {@code host} or {@code host:port}; empty = none
+ * @param pathPrefixes an http(s) path must start with one of these; empty = any path on an allowed host
+ * @param timeout connect and read timeout of one attempt
+ * @param maxBytes largest image fetched
+ * @param attempts tries for transient failures (I/O errors, timeouts, 5xx)
+ * @param backoff wait before the second try, doubled for each later one
+ */
+public record FetchPolicy(Optional<Path> fileRoot, Set<String> allowedHosts, List<String> pathPrefixes,
+        Duration timeout, int maxBytes, int attempts, Duration backoff) {
+
+    public static final int MAX_REDIRECTS = 3;
+
+    public FetchPolicy {
+        allowedHosts = allowedHosts.stream().map(h -> h.toLowerCase(Locale.ROOT)).collect(java.util.stream.Collectors.toUnmodifiableSet());
+        pathPrefixes = List.copyOf(pathPrefixes);
+    }
+
+    /** Local files under {@code root}, no remote hosts. */
+    public static FetchPolicy localFiles(Optional<Path> root) {
+        return new FetchPolicy(root, Set.of(), List.of(), Duration.ofSeconds(5), 20 * 1024 * 1024, 3,
+                Duration.ofMillis(200));
+    }
+}
