@@ -23,6 +23,8 @@ import io.lince.wire.WireFormat;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
@@ -43,14 +45,20 @@ public final class LinceNode implements AutoCloseable {
     private ModelRegistry registry;
     private ModelSlot slot;
     private ModelPublished firstChampion;
-    private KafkaStreams classifierStreams;
+    private final ClassifierMetrics metrics;
+    private final Map<String, KafkaStreams> streams = new LinkedHashMap<>();
 
-    private LinceNode(NodeOptions options) {
+    private LinceNode(NodeOptions options, ClassifierMetrics metrics) {
         this.options = options;
+        this.metrics = metrics;
     }
 
     public static LinceNode start(NodeOptions options) throws Exception {
-        LinceNode node = new LinceNode(options);
+        return start(options, ClassifierMetrics.NONE);
+    }
+
+    public static LinceNode start(NodeOptions options, ClassifierMetrics metrics) throws Exception {
+        LinceNode node = new LinceNode(options, metrics);
         try {
             node.startAll();
             return node;
@@ -82,8 +90,8 @@ public final class LinceNode implements AutoCloseable {
             ImageClassifier classifier = new ImageClassifier(slot, ImageDecoder.defaults());
             Topology t = ClassifierTopology.build(options.topics(), wire, classifier,
                     new ClassifierTopology.Settings(ImageSource.claimCheck(new UriFetcher(options.fetch())),
-                            options.routing(), options.batching(), ClassifierMetrics.NONE));
-            classifierStreams = streams(t, "classifier", options.streamThreads());
+                            options.routing(), options.batching(), metrics));
+            streams(t, "classifier", options.streamThreads());
             open.push(new ModelFollower(registry, store, slot, device).start());
         }
         if (options.role().trains()) {
@@ -103,6 +111,7 @@ public final class LinceNode implements AutoCloseable {
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         s.start();
+        streams.put(name, s);
         open.push(() -> s.close(Duration.ofSeconds(30)));
         long deadline = System.currentTimeMillis() + 60_000;
         while (s.state() != KafkaStreams.State.RUNNING && System.currentTimeMillis() < deadline) {
@@ -131,8 +140,9 @@ public final class LinceNode implements AutoCloseable {
         return Optional.ofNullable(slot);
     }
 
-    public Optional<KafkaStreams> classifierStreams() {
-        return Optional.ofNullable(classifierStreams);
+    /** This node's Kafka Streams applications by role ("classifier", "trainer"). */
+    public Map<String, KafkaStreams> streams() {
+        return Map.copyOf(streams);
     }
 
     public NodeOptions options() {

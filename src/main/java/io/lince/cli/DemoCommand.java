@@ -2,6 +2,7 @@ package io.lince.cli;
 
 import io.lince.config.LinceConfig;
 import io.lince.demo.DemoRunner;
+import io.lince.ops.RunningNode;
 import io.lince.retraining.TrainerSettings;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
@@ -26,6 +27,9 @@ class DemoCommand implements Callable<Integer> {
 
     @Inject
     LinceConfig config;
+
+    @Inject
+    RunningNode running;
 
     @Parameters(arity = "0..1", paramLabel = "FOLDER", description = "class-per-subfolder images (train/cats, train/dogs, …)")
     Path folder;
@@ -83,7 +87,8 @@ class DemoCommand implements Callable<Integer> {
         });
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            Map<String, Object> summary = new DemoRunner(options, System.out).run(stop);
+            Map<String, Object> summary = new DemoRunner(options, System.out, running.classifierMetrics(), running::set)
+                    .run(stop);
             System.out.println("summary: " + summary);
             if (summaryJson != null) {
                 DemoRunner.writeSummary(summary, summaryJson);
@@ -91,6 +96,7 @@ class DemoCommand implements Callable<Integer> {
             }
             return 0;
         } finally {
+            running.clear();
             finished.countDown();
             if (!stop.get()) {
                 Runtime.getRuntime().removeShutdownHook(hook);

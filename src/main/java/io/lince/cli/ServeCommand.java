@@ -4,6 +4,7 @@ import io.lince.app.LinceNode;
 import io.lince.app.NodeOptions;
 import io.lince.app.Role;
 import io.lince.config.LinceConfig;
+import io.lince.ops.RunningNode;
 import io.quarkus.runtime.Quarkus;
 import jakarta.inject.Inject;
 import java.util.concurrent.Callable;
@@ -20,6 +21,9 @@ class ServeCommand implements Callable<Integer> {
     @Inject
     LinceConfig config;
 
+    @Inject
+    RunningNode running;
+
     @Option(names = "--role", defaultValue = "all", description = "classifier, trainer or all (default ${DEFAULT-VALUE})")
     String role;
 
@@ -29,9 +33,13 @@ class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         NodeOptions options = Settings.node(config, Role.parse(role), device);
-        try (LinceNode node = LinceNode.start(options)) {
-            System.err.println("Lince " + role + " is running; stop with Ctrl-C or SIGTERM.");
+        try (LinceNode node = LinceNode.start(options, running.classifierMetrics())) {
+            running.set(node);
+            System.err.println("Lince " + role + " is running (health /q/health, metrics /q/metrics);"
+                    + " stop with Ctrl-C or SIGTERM.");
             Quarkus.waitForExit();
+        } finally {
+            running.clear();
         }
         return 0;
     }

@@ -16,6 +16,8 @@ import io.lince.images.ImageFormat;
 import io.lince.kafka.Topics;
 import io.lince.retraining.TrainerSettings;
 import io.lince.stream.BatchSettings;
+import io.lince.stream.ClassifierMetrics;
+import java.util.function.Consumer;
 import io.lince.stream.RoutingPolicy;
 import io.lince.wire.WireFormat;
 import java.io.PrintStream;
@@ -54,11 +56,20 @@ public final class DemoRunner {
 
     private final Options options;
     private final PrintStream out;
+    private final ClassifierMetrics metrics;
+    private final Consumer<LinceNode> started;
     private final WireFormat wire = WireFormat.defaults();
 
     public DemoRunner(Options options, PrintStream out) {
+        this(options, out, ClassifierMetrics.NONE, node -> { });
+    }
+
+    /** @param started told when the node runs (health checks, gauges) */
+    public DemoRunner(Options options, PrintStream out, ClassifierMetrics metrics, Consumer<LinceNode> started) {
         this.options = options;
         this.out = out;
+        this.metrics = metrics;
+        this.started = started;
     }
 
     public Map<String, Object> run(AtomicBoolean stop) throws Exception {
@@ -80,7 +91,8 @@ public final class DemoRunner {
                 + "retraining every %d labels.%n", total, images.classes(), options.threshold(),
                 options.trainer().retrainEvery());
         DemoStats stats = new DemoStats();
-        try (LinceNode lince = LinceNode.start(node)) {
+        try (LinceNode lince = LinceNode.start(node, metrics)) {
+            started.accept(lince);
             Map<String, String> truth = new ConcurrentHashMap<>();
             Thread producer = new Thread(() -> produce(lince, topics, images, total, truth, stats, stop), "demo-producer");
             producer.setDaemon(true);

@@ -1,0 +1,41 @@
+package io.lince.ops;
+
+import io.lince.app.LinceNode;
+import io.lince.model.ModelSlot;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.Optional;
+
+/** The node this process runs, for health checks and gauges; empty until a command starts one. */
+@ApplicationScoped
+public class RunningNode {
+
+    @Inject
+    MeterRegistry registry;
+
+    private volatile LinceNode node;
+
+    public void set(LinceNode node) {
+        this.node = node;
+        node.slot().ifPresent(this::gaugeModelVersion);
+    }
+
+    public void clear() {
+        node = null;
+    }
+
+    public Optional<LinceNode> get() {
+        return Optional.ofNullable(node);
+    }
+
+    public MicrometerClassifierMetrics classifierMetrics() {
+        return new MicrometerClassifierMetrics(registry);
+    }
+
+    private void gaugeModelVersion(ModelSlot slot) {
+        Gauge.builder("lince.model.version", slot, s -> s.info().version())
+                .description("model version the classifier is serving").register(registry);
+    }
+}
