@@ -1,0 +1,317 @@
+package io.lince.bench;
+
+import ai.djl.Device;
+import ai.djl.inference.Predictor;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lince.app.LinceNode;
+import io.lince.app.NodeOptions;
+import io.lince.app.Role;
+import io.lince.contracts.Classification;
+import io.lince.contracts.ImageEvent;
+import io.lince.images.FetchPolicy;
+import io.lince.images.ImageDecoder;
+import io.lince.images.ImageFolder;
+import io.lince.images.Preprocessor;
+import io.lince.kafka.EmbeddedKafka;
+import io.lince.kafka.Topics;
+import io.lince.model.LinceModel;
+import io.lince.model.ModelInfo;
+import io.lince.retraining.TrainerSettings;
+import io.lince.stream.BatchSettings;
+import io.lince.stream.RoutingPolicy;
+import io.lince.wire.WireFormat;
+import java.io.File;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.jfree.chart.ChartFactory;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+
+/**
+ * The serving benchmark behind bench/serving.sh: the fp32 ceiling (a large matmul through the
+ * same libtorch), the bare forward pass at the service's batch size, end-to-end throughput
+ * through an in-process broker, and latency percentiles at 25/50/90% of the saturating rate.
+ * Args: IMAGES_DIR OUT_DIR BATCH DELAY_MS.
+ */
+public final class ServingBenchmark {
+
+    private static final double GFLOP_PER_IMAGE = 7.34; // ResNet-34 at 224 px (3.67 GMAC)
+    private static final int SIZE = 224;
+
+    private final List<byte[]> jpegs;
+    private final int batch;
+    private final long delayMs;
+    private final StringBuilder md = new StringBuilder();
+
+    private ServingBenchmark(List<byte[]> jpegs, int batch, long delayMs) {
+        this.jpegs = jpegs;
+        this.batch = batch;
+        this.delayMs = delayMs;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path images = Path.of(args[0]);
+        Path out = Files.createDirectories(Path.of(args[1]));
+        List<byte[]> jpegs = new ArrayList<>();
+        for (ImageFolder.Entry e : ImageFolder.scan(images).entries()) {
+            jpegs.add(Files.readAllBytes(e.file()));
+        }
+        new ServingBenchmark(jpegs, Integer.parseInt(args[2]), Long.parseLong(args[3])).run(out);
+        System.exit(0);
+    }
+
+    private void run(Path out) throws Exception {
+        log("%d images from disk; batch %d, max queue delay %d ms, %d px, %d cores", jpegs.size(), batch, delayMs, SIZE,
+                Runtime.getRuntime().availableProcessors());
+        double ceiling = matmulGflops(4096);
+        double bare = bareForward(batch);
+        double bare1 = bareForward(1);
+        ModelInfo info = new ModelInfo(1, null, List.of("cats", "dogs"), SIZE);
+        md.append("# Lince serving benchmark\n\n");
+        md.append(String.format(Locale.ROOT, "%d JPEGs (%s), ResNet-34 at %d px, fp32, CPU, %d cores; service batch %d,"
+                + " max queue delay %d ms; %s.%n%n", jpegs.size(), "dogs-vs-cats valid", SIZE,
+                Runtime.getRuntime().availableProcessors(), batch, delayMs, Instant.now()));
+        md.append("| measure | result |\n|---|---|\n");
+        row("fp32 matmul 4096×4096 through libtorch (the ceiling)", "%.0f GFLOP/s", ceiling);
+        row("bare forward, batch " + batch, "%.1f images/s = %.0f GFLOP/s = %.0f%% of the matmul ceiling",
+                bare, bare * GFLOP_PER_IMAGE, 100 * bare * GFLOP_PER_IMAGE / ceiling);
+        row("bare forward, batch 1", "%.1f images/s", bare1);
+        Path pytorch = out.resolve("pytorch.json");
+        if (Files.exists(pytorch)) {
+            JsonNode py = new ObjectMapper().readTree(pytorch.toFile());
+            double pr = py.get("imagesPerSecond").asDouble();
+            row("PyTorch " + py.get("torch").asText() + " eager, torchvision resnet34, batch " + py.get("batch").asInt()
+                    + ", 2 threads", "%.1f images/s (Lince fp32 = %.2f× PyTorch)", pr, bare / pr);
+        }
+
+        Path dir = Files.createTempDirectory("lince-bench");
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"));
+                LinceNode node = LinceNode.start(options(kafka, dir, info))) {
+            Probe probe = new Probe(node);
+            double saturated = probe.saturate();
+            row("end-to-end through Kafka, " + jpegs.size() + " inline JPEGs produced at once", "%.1f images/s = %.2f× bare forward",
+                    saturated, saturated / bare);
+            XYSeries p50 = new XYSeries("p50");
+            XYSeries p95 = new XYSeries("p95");
+            XYSeries p99 = new XYSeries("p99");
+            double batchCompute = 1000.0 * batch / bare;
+            for (double load : new double[] {0.25, 0.5, 0.9}) {
+                double rate = load * saturated;
+                int count = (int) Math.min(jpegs.size(), Math.max(80, rate * 40));
+                double[] lat = probe.latencies(rate, count, "load" + (int) (load * 100));
+                double achieved = count / ((lat[lat.length - 1]) / 1000.0);
+                Arrays.sort(lat, 0, lat.length - 1);
+                double q50 = pct(lat, 0.5), q95 = pct(lat, 0.95), q99 = pct(lat, 0.99);
+                p50.add(rate, q50);
+                p95.add(rate, q95);
+                p99.add(rate, q99);
+                row(String.format(Locale.ROOT, "latency at %.0f%% load (%.1f images/s offered, %d images)", load * 100, rate, count),
+                        "p50 %.0f ms, p95 %.0f ms, p99 %.0f ms%s", q50, q95, q99,
+                        load == 0.5 ? String.format(Locale.ROOT, " (target p99 ≤ delay + 2 batches = %.0f ms)", delayMs + 2 * batchCompute) : "");
+            }
+            chart(out.resolve("latency.png"), p50, p95, p99);
+        }
+        Files.writeString(out.resolve("serving.md"), md);
+        System.out.println(md);
+    }
+
+    private NodeOptions options(EmbeddedKafka kafka, Path dir, ModelInfo info) {
+        return new NodeOptions(Role.CLASSIFIER, Optional.of(kafka.bootstrapServers()), Map.of(), dir, dir.resolve("models"),
+                Topics.defaults(1), info.classes(), Optional.empty(), SIZE, "auto", RoutingPolicy.of("confidence", 0.9),
+                new BatchSettings(batch, Duration.ofMillis(delayMs)), FetchPolicy.localFiles(Optional.empty()), 1,
+                TrainerSettings.defaults(), "bench", 42);
+    }
+
+    /** Measures through a producer and a read_committed consumer on the running node. */
+    private final class Probe {
+        final LinceNode node;
+        final Map<String, Long> seen = new ConcurrentHashMap<>();
+        final AtomicBoolean running = new AtomicBoolean(true);
+
+        Probe(LinceNode node) {
+            this.node = node;
+            Thread t = new Thread(this::read, "bench-reader");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        void read() {
+            var d = WireFormat.defaults().serde(Classification.class).deserializer();
+            try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(node.clients().reader(), new StringDeserializer(),
+                    new ByteArrayDeserializer())) {
+                TopicPartition tp = new TopicPartition(Topics.CLASSIFICATIONS, 0);
+                c.assign(List.of(tp));
+                c.seekToBeginning(List.of(tp));
+                while (running.get()) {
+                    c.poll(Duration.ofMillis(20)).forEach(r -> seen.put(d.deserialize(r.topic(), r.value()).getImageId(),
+                            System.currentTimeMillis()));
+                }
+            }
+        }
+
+        double saturate() throws Exception {
+            send("warm", 16, 0, null);
+            await("warm", 16);
+            long[] sent = new long[jpegs.size()];
+            long t0 = System.currentTimeMillis();
+            send("sat", jpegs.size(), 0, sent);
+            long last = await("sat", jpegs.size());
+            return jpegs.size() / ((last - t0) / 1000.0);
+        }
+
+        /** Latencies in ms, sorted; the last element is the phase's duration in ms. */
+        double[] latencies(double rate, int count, String phase) throws Exception {
+            long[] sent = new long[count];
+            long t0 = System.currentTimeMillis();
+            send(phase, count, rate, sent);
+            long last = await(phase, count);
+            double[] lat = new double[count + 1];
+            for (int i = 0; i < count; i++) {
+                lat[i] = seen.get(phase + "-" + i) - sent[i];
+            }
+            lat[count] = last - t0;
+            return lat;
+        }
+
+        void send(String phase, int count, double rate, long[] sentAt) {
+            var ser = WireFormat.defaults().serde(ImageEvent.class).serializer();
+            try (KafkaProducer<String, ImageEvent> p = new KafkaProducer<>(node.clients().producer(), new StringSerializer(), ser)) {
+                long t0 = System.nanoTime();
+                for (int i = 0; i < count; i++) {
+                    if (rate > 0) {
+                        long wait = t0 + (long) (i * 1e9 / rate) - System.nanoTime();
+                        if (wait > 0) {
+                            Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                        }
+                    }
+                    String id = phase + "-" + i;
+                    long now = System.currentTimeMillis();
+                    if (sentAt != null) {
+                        sentAt[i] = now;
+                    }
+                    p.send(new ProducerRecord<>(Topics.IMAGES, id, ImageEvent.newBuilder().setId(id)
+                            .setEventTime(Instant.ofEpochMilli(now)).setSource("bench")
+                            .setBytes(ByteBuffer.wrap(jpegs.get(i % jpegs.size()))).build()));
+                    if (rate > 0) {
+                        p.flush();
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        long await(String phase, int count) throws InterruptedException {
+            long deadline = System.currentTimeMillis() + 30 * 60_000;
+            while (System.currentTimeMillis() < deadline) {
+                long done = 0;
+                long last = 0;
+                for (int i = 0; i < count; i++) {
+                    Long t = seen.get(phase + "-" + i);
+                    if (t != null) {
+                        done++;
+                        last = Math.max(last, t);
+                    }
+                }
+                if (done == count) {
+                    return last;
+                }
+                Thread.sleep(50);
+            }
+            throw new IllegalStateException(phase + " did not finish");
+        }
+    }
+
+    private static double matmulGflops(int n) {
+        try (NDManager nd = NDManager.newBaseManager(Device.cpu())) {
+            NDArray a = nd.randomNormal(new Shape(n, n));
+            NDArray b = nd.randomNormal(new Shape(n, n));
+            a.matMul(b).close();
+            double best = 0;
+            for (int r = 0; r < 3; r++) {
+                long t0 = System.nanoTime();
+                a.matMul(b).toFloatArray();
+                double s = (System.nanoTime() - t0) / 1e9;
+                best = Math.max(best, 2.0 * n * n * n / s / 1e9);
+            }
+            log("matmul %dx%d: %.0f GFLOP/s", n, n, best);
+            return best;
+        }
+    }
+
+    /** Median of 3 rounds, images already decoded and preprocessed (the model alone). */
+    private double bareForward(int b) throws Exception {
+        Preprocessor pre = new Preprocessor(SIZE);
+        ImageDecoder dec = ImageDecoder.defaults();
+        List<float[]> inputs = new ArrayList<>();
+        for (int i = 0; i < b; i++) {
+            inputs.add(pre.toTensor(dec.decode(jpegs.get(i))));
+        }
+        try (LinceModel m = LinceModel.random(new ModelInfo(1, null, List.of("cats", "dogs"), SIZE), Device.cpu(), 1);
+                Predictor<float[], float[]> p = m.newPredictor()) {
+            p.batchPredict(inputs);
+            double[] rates = new double[3];
+            int iters = Math.max(2, 48 / b);
+            for (int r = 0; r < 3; r++) {
+                long t0 = System.nanoTime();
+                for (int i = 0; i < iters; i++) {
+                    p.batchPredict(inputs);
+                }
+                rates[r] = b * iters / ((System.nanoTime() - t0) / 1e9);
+            }
+            Arrays.sort(rates);
+            log("bare forward batch %d: %s images/s", b, Arrays.toString(rates));
+            return rates[1];
+        }
+    }
+
+    private static double pct(double[] sortedWithTail, double q) {
+        int n = sortedWithTail.length - 1;
+        return sortedWithTail[Math.min(n - 1, (int) Math.ceil(q * n) - 1)];
+    }
+
+    private void row(String measure, String format, Object... args) {
+        String v = String.format(Locale.ROOT, format, args);
+        md.append("| ").append(measure).append(" | ").append(v).append(" |\n");
+        log("%s: %s", measure, v);
+    }
+
+    private static void chart(Path file, XYSeries... series) throws Exception {
+        XYSeriesCollection data = new XYSeriesCollection();
+        for (XYSeries s : series) {
+            data.addSeries(s);
+        }
+        JFreeChart chart = ChartFactory.createXYLineChart("Lince classifier: latency against offered load",
+                "offered load (images/s)", "latency (ms)", data, PlotOrientation.VERTICAL, true, false, false);
+        ChartUtils.saveChartAsPNG(new File(file.toString()), chart, 800, 500);
+    }
+
+    private static void log(String format, Object... args) {
+        System.err.println("[bench] " + String.format(Locale.ROOT, format, args));
+    }
+}
