@@ -35,6 +35,18 @@ class ImageDecoderTest {
     }
 
     @Test
+    void decodesCmykJpegToRgb() throws Exception {
+        BufferedImage cmyk = decoder.decode(TestImages.cmykJpeg());
+        assertEquals(4, cmyk.getRaster().getNumBands());
+        // the JDK converts through its CMYK colour space; the preprocessor gets plain RGB
+        float[] x = new Preprocessor(32).toTensor(cmyk);
+        assertEquals(3 * 32 * 32, x.length);
+        for (float v : x) {
+            assertTrue(Float.isFinite(v) && v >= -2.2f && v <= 2.7f, "normalised value " + v);
+        }
+    }
+
+    @Test
     void checksDeclaredPixelsBeforeDecoding() {
         String r = reason(TestImages.pngClaiming(30_000, 30_000));
         assertTrue(r.contains("30000x30000"), r);

@@ -143,14 +143,19 @@ class ClassifierTopologyTest {
             h.send("no-image", null);
             var headers = new RecordHeaders().add("trace", new byte[] {42});
             h.images.pipeInput(new TestRecord<>("not-avro", new byte[] {1, 2, 3}, headers));
+            h.send("cmyk", TestImages.cmykJpeg());
+            h.images.pipeInput("unknown-schema", unknownSchemaRecord());
             h.send("good-2", TestImages.png(40, 40));
             h.waitOut();
 
-            assertEquals(List.of("good-1", "good-2"), h.classifications.readKeyValuesToList().stream()
+            assertEquals(List.of("good-1", "cmyk", "good-2"), h.classifications.readKeyValuesToList().stream()
                     .map(kv -> kv.key).toList());
             Map<String, DeadLetter> dead = h.dead.readKeyValuesToList().stream()
                     .collect(Collectors.toMap(kv -> kv.key, kv -> kv.value));
-            assertEquals(8, dead.size(), dead.keySet().toString());
+            assertEquals(9, dead.size(), dead.keySet().toString());
+            assertReason(dead.get("unknown-schema"), "deserialize", "not a readable ImageEvent");
+            assertTrue(dead.get("unknown-schema").getReason().contains("Cannot resolve schema for fingerprint"),
+                    dead.get("unknown-schema").getReason());
             assertReason(dead.get("truncated"), "decode", "corrupt jpeg");
             assertReason(dead.get("random"), "decode", "not an image");
             assertReason(dead.get("empty"), "decode", "empty payload");
@@ -232,6 +237,23 @@ class ClassifierTopologyTest {
             assertTrue(dead.get("metadata").getReason().contains("169.254.169.254 is not on the allow-list"));
             assertTrue(dead.get("unreachable").getReason().contains("failed after 2 attempts"));
             dead.values().forEach(d -> assertEquals("fetch", d.getStage()));
+        }
+    }
+
+    /** Single-object encoding of a record whose writer schema no reader knows. */
+    private static byte[] unknownSchemaRecord() {
+        org.apache.avro.Schema s = new org.apache.avro.Schema.Parser().parse(
+                "{\"type\":\"record\",\"name\":\"Other\",\"fields\":[{\"name\":\"x\",\"type\":\"int\"}]}");
+        var rec = new org.apache.avro.generic.GenericData.Record(s);
+        rec.put("x", 1);
+        try {
+            ByteBuffer b = new org.apache.avro.message.BinaryMessageEncoder<org.apache.avro.generic.GenericRecord>(
+                    org.apache.avro.generic.GenericData.get(), s).encode(rec);
+            byte[] out = new byte[b.remaining()];
+            b.get(out);
+            return out;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

@@ -58,6 +58,24 @@ public final class TestImages {
         b[at + 3] = (byte) v;
     }
 
+    /** A four-channel (CMYK-style) JPEG, which the JDK's decoder does not read. */
+    public static byte[] cmykJpeg() {
+        try {
+            java.awt.image.WritableRaster raster = java.awt.image.Raster.createInterleavedRaster(
+                    java.awt.image.DataBuffer.TYPE_BYTE, 16, 16, 4, null);
+            javax.imageio.ImageWriter w = javax.imageio.ImageIO.getImageWritersByFormatName("jpeg").next();
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            try (var ios = javax.imageio.ImageIO.createImageOutputStream(out)) {
+                w.setOutput(ios);
+                w.write(null, new javax.imageio.IIOImage(raster, null, null), null);
+            }
+            w.dispose();
+            return out.toByteArray();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     public static byte[] concat(byte[]... parts) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (byte[] p : parts) {
