@@ -87,7 +87,7 @@ public final class LinceNode implements AutoCloseable {
             LinceModel model = LinceModel.load(store.verified(firstChampion.getArtifactUri(), firstChampion.getSha256()), device);
             slot = new ModelSlot(model);
             open.push(slot);
-            ImageClassifier classifier = new ImageClassifier(slot, ImageDecoder.defaults());
+            ImageClassifier classifier = new ImageClassifier(slot, ImageDecoder.defaults(), options.batching().ttaViews());
             Topology t = ClassifierTopology.build(options.topics(), wire, classifier,
                     new ClassifierTopology.Settings(ImageSource.claimCheck(new UriFetcher(options.fetch())),
                             options.routing(), options.batching(), metrics));

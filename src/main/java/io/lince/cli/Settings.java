@@ -32,7 +32,8 @@ final class Settings {
                 c.modelStoreDir(), c.topicsRecord(), c.model().classes(), c.model().weights(),
                 c.model().inputSize(), deviceOverride != null ? deviceOverride : c.model().device(),
                 RoutingPolicy.of(c.classifier().uncertaintyMeasure(), c.classifier().threshold()),
-                new BatchSettings(c.classifier().maxBatch(), Duration.ofMillis(c.classifier().maxDelayMs())),
+                new BatchSettings(c.classifier().maxBatch(), Duration.ofMillis(c.classifier().maxDelayMs()),
+                        c.classifier().ttaViews()),
                 fetch(c.fetch()),
                 c.classifier().streamThreads(), trainer(c), c.kafka().applicationIdPrefix(), c.model().seed());
     }

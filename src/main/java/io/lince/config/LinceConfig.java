@@ -117,7 +117,7 @@ public interface LinceConfig {
     }
 
     interface Classifier {
-        /** confidence, margin or entropy. */
+        /** confidence, margin, entropy, or variance (with tta-views &gt; 0). */
         @WithDefault("confidence")
         String uncertaintyMeasure();
 
@@ -126,6 +126,10 @@ public interface LinceConfig {
 
         @WithDefault("1")
         int streamThreads();
+
+        /** Test-time augmentation: extra views per image (0 = off); enables the variance measure. */
+        @WithDefault("0")
+        int ttaViews();
 
         /** Largest batch for one forward pass. */
         @WithDefault("8")

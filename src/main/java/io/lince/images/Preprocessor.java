@@ -3,6 +3,8 @@ package io.lince.images;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * torchvision's evaluation transform: resize the shorter side to the input size, centre-crop a
@@ -26,6 +28,45 @@ public final class Preprocessor {
 
     public float[] toTensor(BufferedImage image) {
         return normalise(centreCrop(resizeShorterSide(image, size), size));
+    }
+
+    /**
+     * Deterministic test-time views: {@code n} alternatives to the centre crop, in a fixed order
+     * (mirror, zoom 1.15 centre, zoom 1.15 mirrored, then zoomed corner crops), so a result is
+     * reproducible.
+     */
+    public List<float[]> views(BufferedImage image, int n) {
+        List<float[]> out = new ArrayList<>(n);
+        BufferedImage base = resizeShorterSide(image, size);
+        BufferedImage zoomed = resizeShorterSide(image, (int) Math.round(size * 1.15));
+        int slack = zoomed.getHeight() == size ? 0 : Math.min(zoomed.getWidth(), zoomed.getHeight()) - size;
+        int[][] corners = {{0, 0}, {1, 0}, {0, 1}, {1, 1}};
+        for (int i = 0; i < n; i++) {
+            BufferedImage v = switch (i) {
+                case 0 -> mirror(centreCrop(base, size));
+                case 1 -> centreCrop(zoomed, size);
+                case 2 -> mirror(centreCrop(zoomed, size));
+                default -> {
+                    int[] c = corners[(i - 3) % 4];
+                    int x = (zoomed.getWidth() - size) / 2 + (c[0] == 0 ? -slack / 2 : slack / 2);
+                    int y = (zoomed.getHeight() - size) / 2 + (c[1] == 0 ? -slack / 2 : slack / 2);
+                    yield zoomed.getSubimage(Math.max(0, x), Math.max(0, y), size, size);
+                }
+            };
+            out.add(normalise(v));
+        }
+        return out;
+    }
+
+    private static BufferedImage mirror(BufferedImage img) {
+        BufferedImage out = new BufferedImage(img.getWidth(), img.getHeight(), BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = out.createGraphics();
+        try {
+            g.drawImage(img, img.getWidth(), 0, -img.getWidth(), img.getHeight(), null);
+        } finally {
+            g.dispose();
+        }
+        return out;
     }
 
     /** Bilinear, halving first while the image is over twice the target, which avoids aliasing. */

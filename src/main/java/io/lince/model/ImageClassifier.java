@@ -7,11 +7,17 @@ import io.lince.images.ImageDecoder;
 import io.lince.images.InvalidImageException;
 import io.lince.images.Preprocessor;
 import java.awt.image.BufferedImage;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Image bytes to a {@link Prediction} with the model currently in the slot. */
+/**
+ * Images to {@link Prediction}s with the model currently in the slot. With test-time
+ * augmentation on, each image is also seen in {@code ttaViews} fixed alternative views; the
+ * prediction averages all views and reports the variance of the top class's probability across
+ * them, a measure of how much the answer depends on framing.
+ */
 public final class ImageClassifier {
 
     /** A prediction with where the time went. */
@@ -19,10 +25,16 @@ public final class ImageClassifier {
 
     private final ModelSlot slot;
     private final ImageDecoder decoder;
+    private final int ttaViews;
 
     public ImageClassifier(ModelSlot slot, ImageDecoder decoder) {
+        this(slot, decoder, 0);
+    }
+
+    public ImageClassifier(ModelSlot slot, ImageDecoder decoder, int ttaViews) {
         this.slot = slot;
         this.decoder = decoder;
+        this.ttaViews = ttaViews;
     }
 
     public ModelSlot slot() {
@@ -40,15 +52,8 @@ public final class ImageClassifier {
     public Classified classify(byte[] bytes) throws InvalidImageException {
         long t0 = System.nanoTime();
         BufferedImage image = decoder.decode(bytes);
-        return slot.withModel(model -> {
-            float[] chw = new Preprocessor(model.info().inputSize()).toTensor(image);
-            long t2 = System.nanoTime();
-            float[] probs = predict(model, chw);
-            long t3 = System.nanoTime();
-            Prediction p = toPrediction(probs, model.info());
-            // decode time includes resizing and normalising
-            return new Classified(p, (t2 - t0) / 1e6f, (t3 - t2) / 1e6f);
-        });
+        float decodeMillis = (System.nanoTime() - t0) / 1e6f;
+        return classifyDecoded(List.of(image), new float[] {decodeMillis}).get(0);
     }
 
     /**
@@ -61,37 +66,57 @@ public final class ImageClassifier {
         if (images.isEmpty()) {
             return List.of();
         }
+        int perImage = 1 + ttaViews;
         return slot.withModel(model -> {
             long t0 = System.nanoTime();
             Preprocessor pre = new Preprocessor(model.info().inputSize());
-            List<float[]> batch = new java.util.ArrayList<>(images.size());
+            List<float[]> batch = new ArrayList<>(images.size() * perImage);
             for (BufferedImage image : images) {
                 batch.add(pre.toTensor(image));
+                if (ttaViews > 0) {
+                    batch.addAll(pre.views(image, ttaViews));
+                }
             }
             long t1 = System.nanoTime();
-            List<float[]> probs;
-            try (Predictor<float[], float[]> predictor = model.newPredictor()) {
-                probs = predictor.batchPredict(batch);
-            } catch (TranslateException e) {
-                throw new IllegalStateException("model v" + model.info().version() + " failed: " + e.getMessage(), e);
-            }
+            List<float[]> probs = forward(model, batch);
             long t2 = System.nanoTime();
             float perImagePre = (t1 - t0) / 1e6f / images.size();
-            float batchMillis = (t2 - t1) / 1e6f;
-            List<Classified> out = new java.util.ArrayList<>(images.size());
+            List<Classified> out = new ArrayList<>(images.size());
             for (int i = 0; i < images.size(); i++) {
-                out.add(new Classified(toPrediction(probs.get(i), model.info()), decodeMillis[i] + perImagePre, batchMillis));
+                Prediction p = combine(probs.subList(i * perImage, (i + 1) * perImage), model.info());
+                out.add(new Classified(p, decodeMillis[i] + perImagePre, (t2 - t1) / 1e6f));
             }
             return out;
         });
     }
 
-    private static float[] predict(LinceModel model, float[] chw) {
+    private static List<float[]> forward(LinceModel model, List<float[]> batch) {
         try (Predictor<float[], float[]> predictor = model.newPredictor()) {
-            return predictor.predict(chw);
+            return predictor.batchPredict(batch);
         } catch (TranslateException e) {
             throw new IllegalStateException("model v" + model.info().version() + " failed: " + e.getMessage(), e);
         }
+    }
+
+    /** Averages the views' probabilities; the variance is of the averaged top class across views. */
+    static Prediction combine(List<float[]> views, ModelInfo info) {
+        int k = views.get(0).length;
+        float[] mean = new float[k];
+        for (float[] v : views) {
+            for (int c = 0; c < k; c++) {
+                mean[c] += v[c] / views.size();
+            }
+        }
+        Prediction p = toPrediction(mean, info);
+        if (views.size() > 1) {
+            int top = Uncertainty.of(mean).top();
+            double var = 0;
+            for (float[] v : views) {
+                var += (v[top] - mean[top]) * (v[top] - mean[top]);
+            }
+            p.setTtaVariance((float) (var / views.size()));
+        }
+        return p;
     }
 
     public static Prediction toPrediction(float[] probs, ModelInfo info) {

@@ -6,11 +6,12 @@ import java.util.Optional;
 
 /**
  * Decides which classifications go to the retraining topic: one uncertainty measure against a
- * threshold. {@code confidence} and {@code margin} route when below it, {@code entropy} when above.
+ * threshold. {@code confidence} and {@code margin} route when below it; {@code entropy} and
+ * {@code variance} (across test-time views, needs TTA on) when above.
  */
 public record RoutingPolicy(Measure measure, double threshold) {
 
-    public enum Measure { CONFIDENCE, MARGIN, ENTROPY }
+    public enum Measure { CONFIDENCE, MARGIN, ENTROPY, VARIANCE }
 
     public static RoutingPolicy of(String measure, double threshold) {
         return new RoutingPolicy(Measure.valueOf(measure.toUpperCase(Locale.ROOT)), threshold);
@@ -21,6 +22,7 @@ public record RoutingPolicy(Measure measure, double threshold) {
             case CONFIDENCE -> p.getConfidence();
             case MARGIN -> p.getMargin();
             case ENTROPY -> p.getEntropy();
+            case VARIANCE -> p.getTtaVariance();
         };
     }
 
@@ -28,11 +30,12 @@ public record RoutingPolicy(Measure measure, double threshold) {
     public Optional<String> reasonToRetrain(Prediction p) {
         float v = value(p);
         String name = measure.name().toLowerCase(Locale.ROOT);
-        boolean unsure = measure == Measure.ENTROPY ? v > threshold : v < threshold;
+        boolean above = measure == Measure.ENTROPY || measure == Measure.VARIANCE;
+        boolean unsure = above ? v > threshold : v < threshold;
         if (!unsure) {
             return Optional.empty();
         }
-        String op = measure == Measure.ENTROPY ? ">" : "<";
+        String op = above ? ">" : "<";
         return Optional.of(String.format(Locale.ROOT, "%s %.3f %s %.3f", name, v, op, threshold));
     }
 }

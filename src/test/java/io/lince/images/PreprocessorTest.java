@@ -46,6 +46,28 @@ class PreprocessorTest {
     }
 
     @Test
+    void testTimeViewsAreFixedMirroredAndZoomed() {
+        // left half red, right half blue
+        BufferedImage img = new BufferedImage(64, 48, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
+        g.setColor(Color.RED);
+        g.fillRect(0, 0, 32, 48);
+        g.setColor(Color.BLUE);
+        g.fillRect(32, 0, 32, 48);
+        g.dispose();
+        Preprocessor pre = new Preprocessor(32);
+        float[] centre = pre.toTensor(img);
+        java.util.List<float[]> views = pre.views(img, 7);
+        assertEquals(7, views.size());
+        views.forEach(v -> assertEquals(3 * 32 * 32, v.length));
+        // view 0 is the mirror: the red channel of the left-most pixel becomes that of the right-most
+        assertEquals(centre[31], views.get(0)[0], 1e-4);
+        assertEquals(centre[0], views.get(0)[31], 1e-4);
+        // reproducible
+        assertEquals(java.util.Arrays.toString(views.get(5)), java.util.Arrays.toString(pre.views(img, 7).get(5)));
+    }
+
+    @Test
     void acceptsGreyAndTinyImages() {
         BufferedImage grey = new BufferedImage(7, 5, BufferedImage.TYPE_BYTE_GRAY);
         assertEquals(3 * 224 * 224, new Preprocessor(224).toTensor(grey).length);

@@ -25,5 +25,9 @@ class RoutingPolicyTest {
         assertEquals("entropy 0.970 > 0.500",
                 RoutingPolicy.of("ENTROPY", 0.5).reasonToRetrain(p(0.6f, 0.2f, 0.97f)).orElseThrow());
         assertTrue(RoutingPolicy.of("entropy", 0.5).reasonToRetrain(p(0.99f, 0.98f, 0.1f)).isEmpty());
+        Prediction spread = p(0.9f, 0.8f, 0.4f);
+        spread.setTtaVariance(0.04f);
+        assertEquals("variance 0.040 > 0.010", RoutingPolicy.of("variance", 0.01).reasonToRetrain(spread).orElseThrow());
+        assertTrue(RoutingPolicy.of("variance", 0.05).reasonToRetrain(spread).isEmpty());
     }
 }
