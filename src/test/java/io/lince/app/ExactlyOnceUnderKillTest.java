@@ -76,7 +76,8 @@ class ExactlyOnceUnderKillTest {
             Process classifier = ClassifierProcess.start(kafka.bootstrapServers(), work, PARTITIONS, log);
             producer.start();
             for (int kill = 0; kill < 3; kill++) {
-                Thread.sleep(4_000 + random.nextInt(8_000));
+                awaitReady(log, kill + 1); // the kill must land while it is processing, not while it boots
+                Thread.sleep(1_000 + random.nextInt(5_000));
                 classifier.destroyForcibly().waitFor(); // SIGKILL: no shutdown hook, no commit
                 classifier = ClassifierProcess.start(kafka.bootstrapServers(), work, PARTITIONS, log);
             }
@@ -95,10 +96,24 @@ class ExactlyOnceUnderKillTest {
                 dead.forEach((id, n) -> assertEquals(1, n, "dead letters of " + id));
                 assertEquals(good, classified.keySet(), "nothing else was classified");
                 assertEquals(bad, dead.keySet(), "nothing else was dead-lettered");
-                assertTrue(Files.readString(log).split("READY", -1).length - 1 >= 3, "the classifier restarted");
+                assertTrue(readyCount(log) >= 4, "the classifier ran four times");
             } finally {
                 classifier.destroyForcibly().waitFor();
             }
+        }
+    }
+
+    private static int readyCount(Path log) throws java.io.IOException {
+        return Files.exists(log) ? Files.readString(log).split("READY", -1).length - 1 : 0;
+    }
+
+    private static void awaitReady(Path log, int times) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (readyCount(log) < times) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the classifier process did not start; see " + log + ":\n" + Files.readString(log));
+            }
+            Thread.sleep(100);
         }
     }
 
@@ -114,8 +129,8 @@ class ExactlyOnceUnderKillTest {
                 (isBad ? bad : good).add(id);
                 p.send(new ProducerRecord<>(TOPICS.images(), id, ImageEvent.newBuilder().setId(id)
                         .setEventTime(Instant.now()).setSource("eos-test").setBytes(ByteBuffer.wrap(bytes)).build()));
-                // spread the stream over ~40 s so that every kill lands mid-stream
-                long due = t0 + (long) ((i + 1) * 40e9 / IMAGES);
+                // spread the stream over ~60 s so that every kill lands mid-stream
+                long due = t0 + (long) ((i + 1) * 60e9 / IMAGES);
                 long wait = due - System.nanoTime();
                 if (wait > 0) {
                     Thread.sleep(wait / 1_000_000);
