@@ -63,28 +63,59 @@ public final class ImageClassifier {
      * @param decodeMillis time already spent decoding each image, carried into the result
      */
     public List<Classified> classifyDecoded(List<BufferedImage> images, float[] decodeMillis) {
-        if (images.isEmpty()) {
+        List<Prepared> prepared = new ArrayList<>(images.size());
+        for (int i = 0; i < images.size(); i++) {
+            prepared.add(new Prepared(images.get(i), null, 0, decodeMillis[i]));
+        }
+        return classifyPrepared(prepared);
+    }
+
+    /**
+     * A decoded image, and its input tensors (centre crop, then any test-time views) when they
+     * were made ahead of the batch for a given input size.
+     */
+    public record Prepared(BufferedImage image, List<float[]> tensors, int inputSize, float millis) {}
+
+    /** Decodes and preprocesses for the model now in the slot; safe on any thread. */
+    public Prepared prepare(byte[] bytes) throws InvalidImageException {
+        long t0 = System.nanoTime();
+        BufferedImage image = decoder.decode(bytes);
+        int size = slot.info().inputSize();
+        List<float[]> tensors = tensors(new Preprocessor(size), image);
+        return new Prepared(image, tensors, size, (System.nanoTime() - t0) / 1e6f);
+    }
+
+    private List<float[]> tensors(Preprocessor pre, BufferedImage image) {
+        List<float[]> t = new ArrayList<>(1 + ttaViews);
+        t.add(pre.toTensor(image));
+        if (ttaViews > 0) {
+            t.addAll(pre.views(image, ttaViews));
+        }
+        return t;
+    }
+
+    /** Classifies as one batch; tensors made for another input size are made again. */
+    public List<Classified> classifyPrepared(List<Prepared> items) {
+        if (items.isEmpty()) {
             return List.of();
         }
         int perImage = 1 + ttaViews;
         return slot.withModel(model -> {
             long t0 = System.nanoTime();
-            Preprocessor pre = new Preprocessor(model.info().inputSize());
-            List<float[]> batch = new ArrayList<>(images.size() * perImage);
-            for (BufferedImage image : images) {
-                batch.add(pre.toTensor(image));
-                if (ttaViews > 0) {
-                    batch.addAll(pre.views(image, ttaViews));
-                }
+            int size = model.info().inputSize();
+            Preprocessor pre = new Preprocessor(size);
+            List<float[]> batch = new ArrayList<>(items.size() * perImage);
+            for (Prepared item : items) {
+                batch.addAll(item.tensors() != null && item.inputSize() == size ? item.tensors() : tensors(pre, item.image()));
             }
             long t1 = System.nanoTime();
             List<float[]> probs = forward(model, batch);
             long t2 = System.nanoTime();
-            float perImagePre = (t1 - t0) / 1e6f / images.size();
-            List<Classified> out = new ArrayList<>(images.size());
-            for (int i = 0; i < images.size(); i++) {
+            float perImagePre = (t1 - t0) / 1e6f / items.size();
+            List<Classified> out = new ArrayList<>(items.size());
+            for (int i = 0; i < items.size(); i++) {
                 Prediction p = combine(probs.subList(i * perImage, (i + 1) * perImage), model.info());
-                out.add(new Classified(p, decodeMillis[i] + perImagePre, (t2 - t1) / 1e6f));
+                out.add(new Classified(p, items.get(i).millis() + perImagePre, (t2 - t1) / 1e6f));
             }
             return out;
         });

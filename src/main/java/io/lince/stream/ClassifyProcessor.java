@@ -7,11 +7,16 @@ import io.lince.contracts.Prediction;
 import io.lince.contracts.RetrainingSample;
 import io.lince.images.InvalidImageException;
 import io.lince.model.ImageClassifier;
-import java.awt.image.BufferedImage;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -51,6 +56,9 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Speci
     private final RoutingPolicy policy;
     private final BatchSettings batching;
     private final ClassifierMetrics metrics;
+    /** Decodes and preprocesses records as they arrive, so a batch finds its images ready. */
+    private ExecutorService pool;
+    private final Map<Long, Future<Outcome>> preparing = new HashMap<>();
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<Long, PendingImage> buffer;
     private long nextSeq;
@@ -69,6 +77,11 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Speci
     @Override
     public void init(ProcessorContext<String, SpecificRecord> context) {
         this.context = context;
+        this.pool = Executors.newFixedThreadPool(Math.max(1, Runtime.getRuntime().availableProcessors()), r -> {
+            Thread t = new Thread(r, "lince-prepare");
+            t.setDaemon(true);
+            return t;
+        });
         this.buffer = context.getStateStore(ClassifierTopology.BUFFER);
         // after a restart the buffer holds what was waiting at the last commit
         try (KeyValueIterator<Long, PendingImage> it = buffer.all()) {
@@ -90,7 +103,8 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Speci
     public void process(Record<String, byte[]> record) {
         long now = context.currentSystemTimeMs();
         var meta = context.recordMetadata();
-        buffer.put(nextSeq++, PendingImage.newBuilder()
+        long seq = nextSeq++;
+        PendingImage pending = PendingImage.newBuilder()
                 .setTopic(meta.map(m -> m.topic()).orElse("?"))
                 .setPartition(meta.map(m -> m.partition()).orElse(-1))
                 .setOffset(meta.map(m -> m.offset()).orElse(-1L))
@@ -99,7 +113,9 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Speci
                 .setHeaders(DeadLetters.headers(record))
                 .setValue(record.value() == null ? null : ByteBuffer.wrap(record.value()))
                 .setArrivedAtMillis(now)
-                .build());
+                .build();
+        buffer.put(seq, pending);
+        preparing.put(seq, pool.submit(() -> prepare(pending)));
         metrics.received();
         oldestArrival = Math.min(oldestArrival, now);
         if (++waiting >= batching.maxBatch()) {
@@ -107,8 +123,19 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Speci
         }
     }
 
-    /** One image that decoded and waits for the forward pass. */
-    private record Ready(PendingImage pending, ImageEvent event, BufferedImage image, float decodeMillis) {}
+    /** What preparing one waiting record came to: an image ready for the model, or why not. */
+    private record Outcome(ImageEvent event, ImageClassifier.Prepared image, String stage, String reason) {
+        static Outcome failed(ImageEvent event, String stage, String reason) {
+            return new Outcome(event, null, stage, reason);
+        }
+
+        String imageId() {
+            return event == null ? null : event.getId();
+        }
+    }
+
+    /** A record whose image is ready, with where it came from. */
+    private record Ready(PendingImage pending, ImageEvent event, ImageClassifier.Prepared image) {}
 
     private void flush() {
         long now = context.currentSystemTimeMs();
@@ -118,9 +145,12 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Speci
             while (it.hasNext()) {
                 KeyValue<Long, PendingImage> kv = it.next();
                 keys.add(kv.key);
-                Ready r = prepare(kv.value);
-                if (r != null) {
-                    ready.add(r);
+                Future<Outcome> ahead = preparing.remove(kv.key);
+                Outcome o = ahead != null ? await(ahead) : prepare(kv.value); // none ahead after a restore
+                if (o.image() == null) {
+                    deadLetter(kv.value, o.imageId(), o.stage(), o.reason());
+                } else {
+                    ready.add(new Ready(kv.value, o.event(), o.image()));
                 }
             }
         }
@@ -132,46 +162,50 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Speci
         oldestArrival = Long.MAX_VALUE;
     }
 
-    /** Reads, fetches and decodes one waiting record; dead-letters it and returns null on failure. */
-    private Ready prepare(PendingImage p) {
+    /**
+     * Reads, fetches, decodes and preprocesses one waiting record. Runs on the prepare pool, so
+     * it touches no processor state; forwarding stays on the stream thread.
+     */
+    private Outcome prepare(PendingImage p) {
         ImageEvent event;
         try {
             event = images.deserialize(p.getTopic(), p.getValue() == null ? null : bytes(p.getValue()));
         } catch (SerializationException e) {
-            deadLetter(p, null, "deserialize", e.getMessage());
-            return null;
+            return Outcome.failed(null, "deserialize", e.getMessage());
         }
         if (event == null) {
-            deadLetter(p, null, "deserialize", "empty record (tombstone) on the image topic");
-            return null;
+            return Outcome.failed(null, "deserialize", "empty record (tombstone) on the image topic");
         }
-        byte[] data;
         try {
-            data = source.bytes(event);
+            return new Outcome(event, classifier.prepare(source.bytes(event)), null, null);
         } catch (ImageSource.FetchException e) {
-            deadLetter(p, event.getId(), "fetch", e.getMessage());
-            return null;
-        }
-        long t0 = System.nanoTime();
-        try {
-            BufferedImage image = classifier.decode(data);
-            return new Ready(p, event, image, (System.nanoTime() - t0) / 1e6f);
+            return Outcome.failed(event, "fetch", e.getMessage());
         } catch (InvalidImageException e) {
-            deadLetter(p, event.getId(), "decode", e.getMessage());
-            return null;
+            return Outcome.failed(event, "decode", e.getMessage());
+        } catch (RuntimeException e) {
+            return Outcome.failed(event, "decode", "cannot prepare the image: " + e);
+        }
+    }
+
+    private static Outcome await(Future<Outcome> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while preparing a batch", e);
+        } catch (ExecutionException e) {
+            return Outcome.failed(null, "decode", "cannot prepare the image: " + e.getCause());
         }
     }
 
     private void classify(List<Ready> ready, long now) {
-        List<BufferedImage> batch = new ArrayList<>(ready.size());
-        float[] decodeMillis = new float[ready.size()];
-        for (int i = 0; i < ready.size(); i++) {
-            batch.add(ready.get(i).image());
-            decodeMillis[i] = ready.get(i).decodeMillis();
+        List<ImageClassifier.Prepared> batch = new ArrayList<>(ready.size());
+        for (Ready r : ready) {
+            batch.add(r.image());
         }
         List<ImageClassifier.Classified> results;
         try {
-            results = classifier.classifyDecoded(batch, decodeMillis);
+            results = classifier.classifyPrepared(batch);
         } catch (RuntimeException e) {
             LOG.warnf(e, "a batch of %d failed", ready.size());
             ready.forEach(r -> deadLetter(r.pending(), r.event().getId(), "classify", String.valueOf(e.getMessage())));
@@ -209,6 +243,13 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Speci
             return true;
         }).orElse(false);
         metrics.classified(c, unsure, queueMillis);
+    }
+
+    @Override
+    public void close() {
+        // what was being prepared is still in the store and is prepared again by the next owner
+        preparing.clear();
+        pool.shutdownNow();
     }
 
     private void deadLetter(PendingImage p, String imageId, String stage, String reason) {
