@@ -14,5 +14,5 @@ else
   rm -f bench/out/pytorch.json
 fi
 ./mvnw -B -q test-compile dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
-java -Xmx6g -cp "target/test-classes:target/classes:$(cat target/test-classpath.txt)" \
+java -Xmx6g ${JAVA_OPTS:-} -cp "target/test-classes:target/classes:$(cat target/test-classpath.txt)" \
   io.lince.bench.ServingBenchmark "$images" bench/out "${BATCH:-8}" "${DELAY_MS:-100}"

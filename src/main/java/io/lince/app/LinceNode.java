@@ -46,6 +46,7 @@ public final class LinceNode implements AutoCloseable {
     private ModelSlot slot;
     private ModelPublished firstChampion;
     private final ClassifierMetrics metrics;
+    private TrainerService trainer;
     private final Map<String, KafkaStreams> streams = new LinkedHashMap<>();
 
     private LinceNode(NodeOptions options, ClassifierMetrics metrics) {
@@ -97,7 +98,8 @@ public final class LinceNode implements AutoCloseable {
         if (options.role().trains()) {
             Topology join = LabelJoinTopology.build(options.topics(), wire, firstChampion.getClasses());
             streams(join, "trainer", 1);
-            open.push(new TrainerService(clients, options.topics(), wire, registry, store, options.trainer(), device).start());
+            trainer = new TrainerService(clients, options.topics(), wire, registry, store, options.trainer(), device).start();
+            open.push(trainer);
         }
         LOG.infof("Lince %s running on %s, model v%d on %s", options.role().name().toLowerCase(),
                 bootstrap, firstChampion.getVersion(), device);
@@ -133,6 +135,11 @@ public final class LinceNode implements AutoCloseable {
 
     public ModelPublished firstChampion() {
         return firstChampion;
+    }
+
+    /** The training worker, when this node trains. */
+    public Optional<TrainerService> trainer() {
+        return Optional.ofNullable(trainer);
     }
 
     /** The classifier's model slot, when this node classifies. */

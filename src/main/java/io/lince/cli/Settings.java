@@ -33,7 +33,7 @@ final class Settings {
                 c.model().inputSize(), deviceOverride != null ? deviceOverride : c.model().device(),
                 RoutingPolicy.of(c.classifier().uncertaintyMeasure(), c.classifier().threshold()),
                 new BatchSettings(c.classifier().maxBatch(), Duration.ofMillis(c.classifier().maxDelayMs()),
-                        c.classifier().ttaViews()),
+                        c.classifier().ttaViews(), c.classifier().prepareThreads()),
                 fetch(c.fetch()),
                 c.classifier().streamThreads(), trainer(c), c.kafka().applicationIdPrefix(), c.model().seed());
     }

@@ -131,6 +131,10 @@ public interface LinceConfig {
         @WithDefault("0")
         int ttaViews();
 
+        /** Threads that decode images as they arrive (0 = on the stream thread, when the batch runs). */
+        @WithDefault("0")
+        int prepareThreads();
+
         /** Largest batch for one forward pass. */
         @WithDefault("8")
         int maxBatch();

@@ -49,6 +49,8 @@ public final class TrainerService implements AutoCloseable {
     private final Thread thread;
     private volatile KafkaConsumer<String, LabelledExample> consumer;
     private int retryAt = -1;
+    /** A snapshot for other threads; the set itself belongs to the trainer thread. */
+    private volatile Map<String, String> labels = Map.of();
     private int lastCheckedSize = -1;
 
     public TrainerService(KafkaClients clients, Topics topics, WireFormat wire, ModelRegistry registry,
@@ -77,8 +79,12 @@ public final class TrainerService implements AutoCloseable {
             c.assign(parts);
             c.seekToBeginning(parts);
             while (running.get()) {
-                for (ConsumerRecord<String, LabelledExample> r : c.poll(Duration.ofMillis(500))) {
+                var records = c.poll(Duration.ofMillis(500));
+                for (ConsumerRecord<String, LabelledExample> r : records) {
                     set.put(r.key(), r.value());
+                }
+                if (!records.isEmpty()) {
+                    labels = set.labels();
                 }
                 maybeTrain();
             }
@@ -176,8 +182,9 @@ public final class TrainerService implements AutoCloseable {
         }
     }
 
-    public int examples() {
-        return set.size();
+    /** The labelled set as this trainer knows it now: image id → label. */
+    public Map<String, String> labels() {
+        return labels;
     }
 
     @Override

@@ -31,6 +31,12 @@ final class TrainingSet {
         return examples.size();
     }
 
+    Map<String, String> labels() {
+        Map<String, String> out = new java.util.TreeMap<>();
+        examples.forEach((id, e) -> out.put(id, e.getLabel()));
+        return Map.copyOf(out);
+    }
+
     List<LabelledExample> examples() {
         return new ArrayList<>(examples.values());
     }

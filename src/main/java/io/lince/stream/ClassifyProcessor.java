@@ -77,7 +77,7 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Speci
     @Override
     public void init(ProcessorContext<String, SpecificRecord> context) {
         this.context = context;
-        this.pool = Executors.newFixedThreadPool(Math.max(1, Runtime.getRuntime().availableProcessors()), r -> {
+        this.pool = batching.prepareThreads() == 0 ? null : Executors.newFixedThreadPool(batching.prepareThreads(), r -> {
             Thread t = new Thread(r, "lince-prepare");
             t.setDaemon(true);
             return t;
@@ -115,7 +115,9 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Speci
                 .setArrivedAtMillis(now)
                 .build();
         buffer.put(seq, pending);
-        preparing.put(seq, pool.submit(() -> prepare(pending)));
+        if (pool != null) {
+            preparing.put(seq, pool.submit(() -> prepare(pending)));
+        }
         metrics.received();
         oldestArrival = Math.min(oldestArrival, now);
         if (++waiting >= batching.maxBatch()) {
@@ -146,7 +148,7 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Speci
                 KeyValue<Long, PendingImage> kv = it.next();
                 keys.add(kv.key);
                 Future<Outcome> ahead = preparing.remove(kv.key);
-                Outcome o = ahead != null ? await(ahead) : prepare(kv.value); // none ahead after a restore
+                Outcome o = ahead != null ? await(ahead) : prepare(kv.value); // none ahead: no pool, or restored
                 if (o.image() == null) {
                     deadLetter(kv.value, o.imageId(), o.stage(), o.reason());
                 } else {
@@ -249,7 +251,9 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Speci
     public void close() {
         // what was being prepared is still in the store and is prepared again by the next owner
         preparing.clear();
-        pool.shutdownNow();
+        if (pool != null) {
+            pool.shutdownNow();
+        }
     }
 
     private void deadLetter(PendingImage p, String imageId, String stage, String reason) {

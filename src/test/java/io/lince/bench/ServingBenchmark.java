@@ -114,6 +114,10 @@ public final class ServingBenchmark {
                 LinceNode node = LinceNode.start(options(kafka, dir, info))) {
             Probe probe = new Probe(node);
             double saturated = probe.saturate();
+            if (Boolean.getBoolean("saturateOnly")) {
+                log("prepare threads %d: end-to-end %.2f images/s", Integer.getInteger("prepareThreads", 0), saturated);
+                return;
+            }
             row("end-to-end through Kafka, " + jpegs.size() + " inline JPEGs produced at once", "%.1f images/s = %.2f× bare forward",
                     saturated, saturated / bare);
             XYSeries p50 = new XYSeries("p50");
@@ -143,7 +147,8 @@ public final class ServingBenchmark {
     private NodeOptions options(EmbeddedKafka kafka, Path dir, ModelInfo info) {
         return new NodeOptions(Role.CLASSIFIER, Optional.of(kafka.bootstrapServers()), Map.of(), dir, dir.resolve("models"),
                 Topics.defaults(1), info.classes(), Optional.empty(), SIZE, "auto", RoutingPolicy.of("confidence", 0.9),
-                new BatchSettings(batch, Duration.ofMillis(delayMs)), FetchPolicy.localFiles(Optional.empty()), 1,
+                new BatchSettings(batch, Duration.ofMillis(delayMs), 0, Integer.getInteger("prepareThreads", 0)),
+                FetchPolicy.localFiles(Optional.empty()), 1,
                 TrainerSettings.defaults(), "bench", 42);
     }
 
