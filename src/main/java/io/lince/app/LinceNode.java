@@ -85,7 +85,8 @@ public final class LinceNode implements AutoCloseable {
                 options.inputSize(), device, options.seed());
 
         if (options.role().classifies()) {
-            LinceModel model = LinceModel.load(store.verified(firstChampion.getArtifactUri(), firstChampion.getSha256()), device);
+            LinceModel model = LinceModel.loadForServing(
+                    store.verified(firstChampion.getArtifactUri(), firstChampion.getSha256()), device, options.foldBatchNorm());
             slot = new ModelSlot(model);
             open.push(slot);
             ImageClassifier classifier = new ImageClassifier(slot, ImageDecoder.defaults(), options.batching().ttaViews());
@@ -93,7 +94,7 @@ public final class LinceNode implements AutoCloseable {
                     new ClassifierTopology.Settings(ImageSource.claimCheck(new UriFetcher(options.fetch())),
                             options.routing(), options.batching(), metrics));
             streams(t, "classifier", options.streamThreads());
-            open.push(new ModelFollower(registry, store, slot, device).start());
+            open.push(new ModelFollower(registry, store, slot, device, options.foldBatchNorm()).start());
         }
         if (options.role().trains()) {
             Topology join = LabelJoinTopology.build(options.topics(), wire, firstChampion.getClasses());

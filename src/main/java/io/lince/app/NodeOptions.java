@@ -22,6 +22,7 @@ import java.util.Optional;
  * @param inputSize input side in pixels for a first model
  * @param device auto, cpu or gpu
  * @param batching dynamic batching of the classifier
+ * @param foldBatchNorm serve with BatchNorm folded into the convolutions
  * @param fetch what claim-check image URIs may point at
  * @param streamThreads Kafka Streams threads of the classifier
  * @param applicationIdPrefix Kafka Streams application ids are this plus "-classifier"/"-trainer"
@@ -39,6 +40,7 @@ public record NodeOptions(
         String device,
         RoutingPolicy routing,
         BatchSettings batching,
+        boolean foldBatchNorm,
         FetchPolicy fetch,
         int streamThreads,
         TrainerSettings trainer,

@@ -34,6 +34,7 @@ final class Settings {
                 RoutingPolicy.of(c.classifier().uncertaintyMeasure(), c.classifier().threshold()),
                 new BatchSettings(c.classifier().maxBatch(), Duration.ofMillis(c.classifier().maxDelayMs()),
                         c.classifier().ttaViews(), c.classifier().prepareThreads()),
+                c.classifier().foldBatchNorm(),
                 fetch(c.fetch()),
                 c.classifier().streamThreads(), trainer(c), c.kafka().applicationIdPrefix(), c.model().seed());
     }

@@ -131,6 +131,10 @@ public interface LinceConfig {
         @WithDefault("0")
         int ttaViews();
 
+        /** Serve with BatchNorm folded into the convolutions (same outputs, less work). */
+        @WithDefault("true")
+        boolean foldBatchNorm();
+
         /** Threads that decode images as they arrive (0 = on the stream thread, when the batch runs). */
         @WithDefault("0")
         int prepareThreads();

@@ -84,7 +84,7 @@ public final class DemoRunner {
         Topics topics = Topics.defaults(1);
         NodeOptions node = new NodeOptions(Role.ALL, Optional.empty(), Map.of(), runDir, runDir.resolve("models"),
                 topics, images.classes(), options.weights(), options.inputSize(), options.device(),
-                RoutingPolicy.of("confidence", options.threshold()), BatchSettings.defaults(),
+                RoutingPolicy.of("confidence", options.threshold()), BatchSettings.defaults(), true,
                 FetchPolicy.localFiles(Optional.empty()), 1, options.trainer(), "lince-demo",
                 options.seed());
         out.printf("Streaming %d images of classes %s through Kafka; uncertain = confidence < %.2f; "

@@ -24,19 +24,18 @@ final class BasicBlock extends AbstractBlock {
     private final Block bn2;
     private final Block downsample;
 
-    BasicBlock(int channels, int stride, boolean project) {
-        conv1 = addChildBlock("conv1", ResNet34.conv(channels, 3, stride, 1));
-        bn1 = addChildBlock("bn1", ResNet34.batchNorm());
-        conv2 = addChildBlock("conv2", ResNet34.conv(channels, 3, 1, 1));
-        bn2 = addChildBlock("bn2", ResNet34.batchNorm());
-        downsample =
-                project
-                        ? addChildBlock(
-                                "downsample",
-                                new SequentialBlock()
-                                        .add(ResNet34.conv(channels, 1, stride, 0))
-                                        .add(ResNet34.batchNorm()))
-                        : null;
+    /** @param folded BatchNorm folded into the convolutions (which then carry a bias): serving only */
+    BasicBlock(int channels, int stride, boolean project, boolean folded) {
+        conv1 = addChildBlock("conv1", ResNet34.conv(channels, 3, stride, 1, folded));
+        bn1 = folded ? null : addChildBlock("bn1", ResNet34.batchNorm());
+        conv2 = addChildBlock("conv2", ResNet34.conv(channels, 3, 1, 1, folded));
+        bn2 = folded ? null : addChildBlock("bn2", ResNet34.batchNorm());
+        if (project) {
+            SequentialBlock d = new SequentialBlock().add(ResNet34.conv(channels, 1, stride, 0, folded));
+            downsample = addChildBlock("downsample", folded ? d : d.add(ResNet34.batchNorm()));
+        } else {
+            downsample = null;
+        }
     }
 
     @Override
@@ -44,24 +43,26 @@ final class BasicBlock extends AbstractBlock {
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
         NDList y = conv1.forward(ps, inputs, training);
-        y = Activation.relu(bn1.forward(ps, y, training));
-        y = bn2.forward(ps, conv2.forward(ps, y, training), training);
+        y = Activation.relu(ResNet34.norm(bn1, ps, y, training));
+        y = ResNet34.norm(bn2, ps, conv2.forward(ps, y, training), training);
         NDArray identity = downsample == null ? x : downsample.forward(ps, inputs, training).head();
         return new NDList(Activation.relu(y.head().add(identity)));
     }
 
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
-        return bn2.getOutputShapes(conv2.getOutputShapes(conv1.getOutputShapes(inputShapes)));
+        return conv2.getOutputShapes(conv1.getOutputShapes(inputShapes));
     }
 
     @Override
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
         conv1.initialize(manager, dataType, inputShapes);
         Shape[] shapes = conv1.getOutputShapes(inputShapes);
-        bn1.initialize(manager, dataType, shapes);
+        if (bn1 != null) {
+            bn1.initialize(manager, dataType, shapes);
+            bn2.initialize(manager, dataType, conv2.getOutputShapes(shapes));
+        }
         conv2.initialize(manager, dataType, shapes);
-        bn2.initialize(manager, dataType, conv2.getOutputShapes(shapes));
         if (downsample != null) {
             downsample.initialize(manager, dataType, inputShapes);
         }

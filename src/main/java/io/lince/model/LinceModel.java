@@ -33,6 +33,39 @@ public final class LinceModel implements AutoCloseable {
         return this;
     }
 
+    private LinceModel(ModelInfo info, Model model, ResNet34 net) {
+        this.info = info;
+        this.model = model;
+        this.net = net;
+    }
+
+    /**
+     * A checkpoint ready to serve: loaded, and with {@code foldBatchNorm} its BatchNorm folded
+     * into the convolutions (same outputs, less work per image).
+     */
+    public static LinceModel loadForServing(Path checkpoint, Device device, boolean foldBatchNorm) throws IOException {
+        LinceModel m = load(checkpoint, device);
+        if (!foldBatchNorm) {
+            return m;
+        }
+        try (m) {
+            return m.folded();
+        }
+    }
+
+    /** A serving copy with BatchNorm folded into the convolutions; this model stays as it is. */
+    public LinceModel folded() {
+        Model m = Model.newInstance("lince-resnet34-v" + info.version() + "-folded", device(), "PyTorch");
+        try {
+            ResNet34 f = BatchNormFolding.fold(net, inputShape(1), m.getNDManager());
+            m.setBlock(f);
+            return new LinceModel(info, m, f);
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
+    }
+
     /** Random body (torchvision's initialisation) and a zero head. */
     public static LinceModel random(ModelInfo info, Device device, long seed) {
         DjlEnvironment.init();
@@ -72,6 +105,9 @@ public final class LinceModel implements AutoCloseable {
     }
 
     public void save(Path file) throws IOException {
+        if (net.folded()) {
+            throw new IllegalStateException("a folded (serving) model cannot be saved; save the original");
+        }
         Checkpoint.write(file, info, net);
     }
 

@@ -32,20 +32,30 @@ public final class ResNet34 extends AbstractBlock {
     static final int[] WIDTHS = {64, 128, 256, 512};
     public static final int FEATURES = 512;
 
+    private final boolean folded;
     private final Block conv1;
     private final Block bn1;
     private final Block[] layers = new Block[4];
     private final Block fc;
 
     public ResNet34(int numClasses) {
-        conv1 = addChildBlock("conv1", conv(64, 7, 2, 3));
-        bn1 = addChildBlock("bn1", batchNorm());
+        this(numClasses, false);
+    }
+
+    /**
+     * @param folded build the serving form: BatchNorm folded into the convolutions, which then
+     *     carry a bias (see {@link BatchNormFolding}); it cannot be trained or checkpointed
+     */
+    ResNet34(int numClasses, boolean folded) {
+        this.folded = folded;
+        conv1 = addChildBlock("conv1", conv(64, 7, 2, 3, folded));
+        bn1 = folded ? null : addChildBlock("bn1", batchNorm());
         for (int i = 0; i < 4; i++) {
             SequentialBlock layer = new SequentialBlock();
             for (int b = 0; b < LAYERS[i]; b++) {
                 boolean first = b == 0;
                 int stride = first && i > 0 ? 2 : 1;
-                layer.add(new BasicBlock(WIDTHS[i], stride, first && i > 0));
+                layer.add(new BasicBlock(WIDTHS[i], stride, first && i > 0, folded));
             }
             layers[i] = addChildBlock("layer" + (i + 1), layer);
         }
@@ -61,14 +71,23 @@ public final class ResNet34 extends AbstractBlock {
         fc.setInitializer(Initializer.ZEROS, Parameter.Type.BIAS);
     }
 
-    static Block conv(int channels, int kernel, int stride, int pad) {
+    static Block conv(int channels, int kernel, int stride, int pad, boolean bias) {
         return Conv2d.builder()
                 .setFilters(channels)
                 .setKernelShape(new Shape(kernel, kernel))
                 .optStride(new Shape(stride, stride))
                 .optPadding(new Shape(pad, pad))
-                .optBias(false)
+                .optBias(bias)
                 .build();
+    }
+
+    /** BatchNorm, or nothing where it was folded away. */
+    static NDList norm(Block bn, ParameterStore ps, NDList x, boolean training) {
+        return bn == null ? x : bn.forward(ps, x, training);
+    }
+
+    public boolean folded() {
+        return folded;
     }
 
     static Block batchNorm() {
@@ -83,7 +102,7 @@ public final class ResNet34 extends AbstractBlock {
 
     /** Runs the body: images (N,3,H,W) to pooled activations (N,512). */
     public NDArray features(ParameterStore ps, NDArray images, boolean training) {
-        NDList x = bn1.forward(ps, conv1.forward(ps, new NDList(images), training), training);
+        NDList x = norm(bn1, ps, conv1.forward(ps, new NDList(images), training), training);
         NDArray y = Activation.relu(x.head());
         y = Pool.maxPool2d(y, new Shape(3, 3), new Shape(2, 2), new Shape(1, 1), false);
         NDList z = new NDList(y);
@@ -111,7 +130,9 @@ public final class ResNet34 extends AbstractBlock {
         Shape shape = inputShapes[0];
         conv1.initialize(manager, dataType, shape);
         Shape[] s = conv1.getOutputShapes(new Shape[] {shape});
-        bn1.initialize(manager, dataType, s);
+        if (bn1 != null) {
+            bn1.initialize(manager, dataType, s);
+        }
         long side = (s[0].get(2) + 1) / 2; // after the stride-2 max pool
         Shape[] x = {new Shape(shape.get(0), 64, side, side)};
         for (Block layer : layers) {

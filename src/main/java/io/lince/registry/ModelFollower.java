@@ -26,11 +26,13 @@ public final class ModelFollower implements AutoCloseable {
     private final ModelStore store;
     private final ModelSlot slot;
     private final Device device;
+    private final boolean foldBatchNorm;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Thread thread;
     private volatile KafkaConsumer<String, ModelPublished> consumer;
 
-    public ModelFollower(ModelRegistry registry, ModelStore store, ModelSlot slot, Device device) {
+    public ModelFollower(ModelRegistry registry, ModelStore store, ModelSlot slot, Device device, boolean foldBatchNorm) {
+        this.foldBatchNorm = foldBatchNorm;
         this.registry = registry;
         this.store = store;
         this.slot = slot;
@@ -68,7 +70,7 @@ public final class ModelFollower implements AutoCloseable {
     public boolean offer(ModelPublished m) {
         long t0 = System.nanoTime();
         try {
-            LinceModel next = LinceModel.load(store.verified(m.getArtifactUri(), m.getSha256()), device);
+            LinceModel next = LinceModel.loadForServing(store.verified(m.getArtifactUri(), m.getSha256()), device, foldBatchNorm);
             if (next.info().version() != m.getVersion()) {
                 next.close();
                 throw new IllegalStateException("artifact holds v" + next.info().version());

@@ -11,6 +11,7 @@ import io.lince.kafka.Topics;
 import io.lince.retraining.TrainerSettings;
 import io.lince.stream.BatchSettings;
 import io.lince.stream.RoutingPolicy;
+import io.lince.testing.TestNodes;
 import io.lince.testing.TestModels;
 import io.lince.wire.WireFormat;
 import java.nio.ByteBuffer;
@@ -47,10 +48,8 @@ class BrokerRestartTest {
         WireFormat wire = WireFormat.defaults();
         EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"));
         try {
-            NodeOptions options = new NodeOptions(Role.CLASSIFIER, Optional.of(kafka.bootstrapServers()), Map.of(),
-                    dir, dir.resolve("models"), TOPICS, TestModels.CLASSES, Optional.empty(), 32, "cpu",
-                    RoutingPolicy.of("confidence", 0.9), new BatchSettings(8, Duration.ofMillis(50)), FetchPolicy.localFiles(Optional.empty()), 1,
-                    TrainerSettings.defaults(), "restart-test", 42);
+            NodeOptions options = TestNodes.options(Role.CLASSIFIER, Optional.of(kafka.bootstrapServers()), Map.of(),
+                    dir, TOPICS, new BatchSettings(8, Duration.ofMillis(50)), TrainerSettings.defaults(), "restart-test");
             Map<String, Integer> classified = new HashMap<>();
             try (LinceNode node = LinceNode.start(options);
                     KafkaProducer<String, ImageEvent> producer = new KafkaProducer<>(node.clients().producer(),

@@ -14,6 +14,7 @@ import io.lince.registry.ModelStore;
 import io.lince.retraining.TrainerSettings;
 import io.lince.stream.BatchSettings;
 import io.lince.stream.RoutingPolicy;
+import io.lince.testing.TestNodes;
 import io.lince.testing.TestModels;
 import io.lince.wire.WireFormat;
 import java.nio.ByteBuffer;
@@ -53,10 +54,8 @@ class HotSwapUnderLoadTest {
     @Timeout(180)
     void swappingMidStreamLosesNothingAndDoesNotStall() throws Exception {
         WireFormat wire = WireFormat.defaults();
-        NodeOptions options = new NodeOptions(Role.CLASSIFIER, Optional.empty(), Map.of(), work, work.resolve("models"),
-                TOPICS, TestModels.CLASSES, Optional.empty(), 32, "cpu", RoutingPolicy.of("confidence", 0.9),
-                new BatchSettings(8, Duration.ofMillis(20)), FetchPolicy.localFiles(Optional.empty()), 1,
-                TrainerSettings.defaults(), "swap-test", 42);
+        NodeOptions options = TestNodes.options(Role.CLASSIFIER, Optional.empty(), Map.of(), work, TOPICS,
+                new BatchSettings(8, Duration.ofMillis(20)), TrainerSettings.defaults(), "swap-test");
         int n = 600;
         Map<String, Classification> results = new HashMap<>();
         List<Classification> ordered = new ArrayList<>();

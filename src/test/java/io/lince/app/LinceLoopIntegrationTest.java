@@ -15,6 +15,7 @@ import io.lince.kafka.Topics;
 import io.lince.retraining.TrainerSettings;
 import io.lince.stream.BatchSettings;
 import io.lince.stream.RoutingPolicy;
+import io.lince.testing.TestNodes;
 import io.lince.testing.TestImages;
 import io.lince.wire.WireFormat;
 import java.nio.ByteBuffer;
@@ -53,9 +54,8 @@ class LinceLoopIntegrationTest {
     Path work;
 
     private NodeOptions options() {
-        return new NodeOptions(Role.ALL, Optional.empty(), Map.of(), work, work.resolve("models"), TOPICS,
-                SyntheticImages.CLASSES, Optional.empty(), 32, "cpu", RoutingPolicy.of("confidence", 0.9), new BatchSettings(4, Duration.ofMillis(20)), FetchPolicy.localFiles(Optional.empty()), 1,
-                new TrainerSettings(16, 30, 0.05f, 16), "it", 42);
+        return TestNodes.options(Role.ALL, Optional.empty(), Map.of(), work, TOPICS,
+                new BatchSettings(4, Duration.ofMillis(20)), new TrainerSettings(16, 30, 0.05f, 16), "it");
     }
 
     /** Everything the test reads back, by topic. */

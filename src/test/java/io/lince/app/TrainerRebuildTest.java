@@ -12,6 +12,7 @@ import io.lince.kafka.Topics;
 import io.lince.retraining.TrainerSettings;
 import io.lince.stream.BatchSettings;
 import io.lince.stream.RoutingPolicy;
+import io.lince.testing.TestNodes;
 import io.lince.testing.TestImages;
 import io.lince.testing.TestModels;
 import io.lince.wire.WireFormat;
@@ -39,10 +40,8 @@ class TrainerRebuildTest {
     Path dir;
 
     private NodeOptions trainer(EmbeddedKafka kafka, Path work) {
-        return new NodeOptions(Role.TRAINER, Optional.of(kafka.bootstrapServers()), Map.of(), work, dir.resolve("models"),
-                TOPICS, TestModels.CLASSES, Optional.empty(), 32, "cpu", RoutingPolicy.of("confidence", 0.9),
-                new BatchSettings(8, Duration.ofMillis(50)), FetchPolicy.localFiles(Optional.empty()), 1,
-                new TrainerSettings(1_000, 1, 0.05f, 16), "rebuild-test", 42);
+        return TestNodes.options(Role.TRAINER, Optional.of(kafka.bootstrapServers()), Map.of(), work, TOPICS,
+                new BatchSettings(8, Duration.ofMillis(50)), new TrainerSettings(1_000, 1, 0.05f, 16), "rebuild-test");
     }
 
     @Test

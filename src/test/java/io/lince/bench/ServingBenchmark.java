@@ -148,7 +148,7 @@ public final class ServingBenchmark {
         return new NodeOptions(Role.CLASSIFIER, Optional.of(kafka.bootstrapServers()), Map.of(), dir, dir.resolve("models"),
                 Topics.defaults(1), info.classes(), Optional.empty(), SIZE, "auto", RoutingPolicy.of("confidence", 0.9),
                 new BatchSettings(batch, Duration.ofMillis(delayMs), 0, Integer.getInteger("prepareThreads", 0)),
-                FetchPolicy.localFiles(Optional.empty()), 1,
+                !Boolean.getBoolean("unfolded"), FetchPolicy.localFiles(Optional.empty()), 1,
                 TrainerSettings.defaults(), "bench", 42);
     }
 

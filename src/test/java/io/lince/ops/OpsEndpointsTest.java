@@ -60,10 +60,8 @@ class OpsEndpointsTest {
 
         Path work = Files.createTempDirectory("lince-ops");
         Topics topics = Topics.defaults(1);
-        NodeOptions options = new NodeOptions(Role.CLASSIFIER, Optional.empty(), Map.of(), work, work.resolve("models"),
-                topics, List.of("discs", "stripes"), Optional.empty(), 32, "cpu", RoutingPolicy.of("confidence", 0.9),
-                new BatchSettings(4, Duration.ofMillis(20)), FetchPolicy.localFiles(Optional.empty()), 1,
-                TrainerSettings.defaults(), "ops-test", 42);
+        NodeOptions options = io.lince.testing.TestNodes.options(Role.CLASSIFIER, Optional.empty(), Map.of(), work,
+                topics, new BatchSettings(4, Duration.ofMillis(20)), TrainerSettings.defaults(), "ops-test");
         try (LinceNode node = LinceNode.start(options, running.classifierMetrics())) {
             running.set(node);
             HttpResponse<String> health = get(ready);

@@ -21,11 +21,10 @@ public final class ClassifierProcess {
 
     public static void main(String[] args) throws Exception {
         Path work = Path.of(args[1]);
-        NodeOptions options = new NodeOptions(Role.CLASSIFIER, Optional.of(args[0]),
-                Map.of("session.timeout.ms", "6000", "heartbeat.interval.ms", "500"), work, work.resolve("models"),
-                Topics.defaults(Integer.parseInt(args[2])), TestModels.CLASSES, Optional.empty(), 32, "cpu",
-                RoutingPolicy.of("confidence", 0.9), new BatchSettings(8, Duration.ofMillis(50)), FetchPolicy.localFiles(Optional.empty()), 1,
-                TrainerSettings.defaults(), "eos-test", 42);
+        NodeOptions options = TestNodes.options(Role.CLASSIFIER, Optional.of(args[0]),
+                Map.of("session.timeout.ms", "6000", "heartbeat.interval.ms", "500"), work,
+                Topics.defaults(Integer.parseInt(args[2])), new BatchSettings(8, Duration.ofMillis(50)),
+                TrainerSettings.defaults(), "eos-test");
         LinceNode node = LinceNode.start(options);
         System.out.println("READY");
         Thread.currentThread().join();
