@@ -131,8 +131,11 @@ public interface LinceConfig {
         @WithDefault("0")
         int ttaViews();
 
-        /** Serve with BatchNorm folded into the convolutions (same outputs, less work). */
-        @WithDefault("true")
+        /**
+         * Serve with BatchNorm folded into the convolutions: same outputs to float rounding; no
+         * measurable speed-up on the 2-core CPU we benchmark on, so off by default.
+         */
+        @WithDefault("false")
         boolean foldBatchNorm();
 
         /** Threads that decode images as they arrive (0 = on the stream thread, when the batch runs). */

@@ -64,6 +64,8 @@ public final class ServingBenchmark {
     private static final int SIZE = 224;
 
     private final List<byte[]> jpegs;
+    private List<String> labels = List.of();
+    private Path trainDir;
     private final int batch;
     private final long delayMs;
     private final StringBuilder md = new StringBuilder();
@@ -78,10 +80,15 @@ public final class ServingBenchmark {
         Path images = Path.of(args[0]);
         Path out = Files.createDirectories(Path.of(args[1]));
         List<byte[]> jpegs = new ArrayList<>();
+        List<String> labels = new ArrayList<>();
         for (ImageFolder.Entry e : ImageFolder.scan(images).entries()) {
             jpegs.add(Files.readAllBytes(e.file()));
+            labels.add(e.label());
         }
-        new ServingBenchmark(jpegs, Integer.parseInt(args[2]), Long.parseLong(args[3])).run(out);
+        ServingBenchmark b = new ServingBenchmark(jpegs, Integer.parseInt(args[2]), Long.parseLong(args[3]));
+        b.labels = labels;
+        b.trainDir = images.resolveSibling("train");
+        b.run(out);
         System.exit(0);
     }
 
@@ -89,8 +96,9 @@ public final class ServingBenchmark {
         log("%d images from disk; batch %d, max queue delay %d ms, %d px, %d cores", jpegs.size(), batch, delayMs, SIZE,
                 Runtime.getRuntime().availableProcessors());
         double ceiling = matmulGflops(4096);
-        double bare = bareForward(batch);
-        double bare1 = bareForward(1);
+        double bare = bareForward(batch, false);
+        double bareFolded = bareForward(batch, true);
+        double bare1 = bareForward(1, false);
         ModelInfo info = new ModelInfo(1, null, List.of("cats", "dogs"), SIZE);
         md.append("# Lince serving benchmark\n\n");
         md.append(String.format(Locale.ROOT, "%d JPEGs (%s), ResNet-34 at %d px, fp32, CPU, %d cores; service batch %d,"
@@ -100,7 +108,12 @@ public final class ServingBenchmark {
         row("fp32 matmul 4096×4096 through libtorch (the ceiling)", "%.0f GFLOP/s", ceiling);
         row("bare forward, batch " + batch, "%.1f images/s = %.0f GFLOP/s = %.0f%% of the matmul ceiling",
                 bare, bare * GFLOP_PER_IMAGE, 100 * bare * GFLOP_PER_IMAGE / ceiling);
+        row("bare forward, batch " + batch + ", BatchNorm folded (fold-batch-norm=true)", "%.1f images/s = %.2f× unfolded",
+                bareFolded, bareFolded / bare);
         row("bare forward, batch 1", "%.1f images/s", bare1);
+        if (Files.isDirectory(trainDir)) {
+            foldingAccuracy();
+        }
         Path pytorch = out.resolve("pytorch.json");
         if (Files.exists(pytorch)) {
             JsonNode py = new ObjectMapper().readTree(pytorch.toFile());
@@ -269,15 +282,67 @@ public final class ServingBenchmark {
         }
     }
 
+    /**
+     * BatchNorm folding's effect on accuracy: a head trained on 200 train images (random body: no
+     * pretrained weights here), then every valid image through the unfolded and the folded model.
+     */
+    private void foldingAccuracy() throws Exception {
+        List<ImageFolder.Entry> train = new ArrayList<>(ImageFolder.scan(trainDir).entries());
+        java.util.Collections.shuffle(train, new java.util.Random(7));
+        train = train.subList(0, Math.min(200, train.size()));
+        ImageDecoder dec = ImageDecoder.defaults();
+        Preprocessor pre = new Preprocessor(SIZE);
+        ModelInfo info = new ModelInfo(1, null, List.of("cats", "dogs"), SIZE);
+        try (LinceModel m = LinceModel.random(info, Device.cpu(), 1)) {
+            List<float[]> x = new ArrayList<>();
+            int[] y = new int[train.size()];
+            for (int i = 0; i < train.size(); i++) {
+                x.add(pre.toTensor(dec.decode(Files.readAllBytes(train.get(i).file()))));
+                y[i] = info.classIndex(train.get(i).label());
+            }
+            List<float[]> f = new io.lince.retraining.FeatureExtractor(8).features(m, x);
+            io.lince.retraining.HeadTrainer.install(new io.lince.retraining.HeadTrainer(30, 0.05f, 16)
+                    .fit(f.toArray(float[][]::new), y, 2, Device.cpu()), m.network());
+            try (LinceModel folded = m.folded();
+                    Predictor<float[], float[]> pu = m.newPredictor();
+                    Predictor<float[], float[]> pf = folded.newPredictor()) {
+                int rightU = 0, rightF = 0, agree = 0;
+                double maxDiff = 0;
+                for (int from = 0; from < jpegs.size(); from += batch) {
+                    List<float[]> b = new ArrayList<>();
+                    for (int i = from; i < Math.min(jpegs.size(), from + batch); i++) {
+                        b.add(pre.toTensor(dec.decode(jpegs.get(i))));
+                    }
+                    List<float[]> u = pu.batchPredict(b);
+                    List<float[]> v = pf.batchPredict(b);
+                    for (int i = 0; i < b.size(); i++) {
+                        int truth = info.classIndex(labels.get(from + i));
+                        int lu = u.get(i)[1] > u.get(i)[0] ? 1 : 0;
+                        int lf = v.get(i)[1] > v.get(i)[0] ? 1 : 0;
+                        rightU += lu == truth ? 1 : 0;
+                        rightF += lf == truth ? 1 : 0;
+                        agree += lu == lf ? 1 : 0;
+                        maxDiff = Math.max(maxDiff, Math.abs(u.get(i)[1] - v.get(i)[1]));
+                    }
+                }
+                int n = jpegs.size();
+                row("BatchNorm folding on valid (head trained on 200 train images, random body)",
+                        "accuracy %.1f%% unfolded, %.1f%% folded; labels agree on %d/%d; max Δp %.1e",
+                        100.0 * rightU / n, 100.0 * rightF / n, agree, n, maxDiff);
+            }
+        }
+    }
+
     /** Median of 3 rounds, images already decoded and preprocessed (the model alone). */
-    private double bareForward(int b) throws Exception {
+    private double bareForward(int b, boolean fold) throws Exception {
         Preprocessor pre = new Preprocessor(SIZE);
         ImageDecoder dec = ImageDecoder.defaults();
         List<float[]> inputs = new ArrayList<>();
         for (int i = 0; i < b; i++) {
             inputs.add(pre.toTensor(dec.decode(jpegs.get(i))));
         }
-        try (LinceModel m = LinceModel.random(new ModelInfo(1, null, List.of("cats", "dogs"), SIZE), Device.cpu(), 1);
+        try (LinceModel base = LinceModel.random(new ModelInfo(1, null, List.of("cats", "dogs"), SIZE), Device.cpu(), 1);
+                LinceModel m = fold ? base.folded() : base;
                 Predictor<float[], float[]> p = m.newPredictor()) {
             p.batchPredict(inputs);
             double[] rates = new double[3];
@@ -290,7 +355,7 @@ public final class ServingBenchmark {
                 rates[r] = b * iters / ((System.nanoTime() - t0) / 1e9);
             }
             Arrays.sort(rates);
-            log("bare forward batch %d: %s images/s", b, Arrays.toString(rates));
+            log("bare forward batch %d%s: %s images/s", b, fold ? " folded" : "", Arrays.toString(rates));
             return rates[1];
         }
     }
