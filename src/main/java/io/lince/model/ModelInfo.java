@@ -12,8 +12,6 @@ import java.util.List;
  */
 public record ModelInfo(int version, Integer parentVersion, List<String> classes, int inputSize) {
 
-    public static final String ARCHITECTURE = "resnet34";
-
     public ModelInfo {
         classes = List.copyOf(classes);
         if (classes.size() < 2) {

@@ -31,12 +31,7 @@ public final class ClassifierTopology {
     public static final String BUFFER = "batch-buffer";
 
     /** What the classifier needs besides the model. */
-    public record Settings(ImageSource source, RoutingPolicy routing, BatchSettings batching, ClassifierMetrics metrics) {
-
-        public static Settings of(RoutingPolicy routing, BatchSettings batching) {
-            return new Settings(ImageSource.inlineOnly(), routing, batching, ClassifierMetrics.NONE);
-        }
-    }
+    public record Settings(ImageSource source, RoutingPolicy routing, BatchSettings batching, ClassifierMetrics metrics) {}
 
     private ClassifierTopology() {}
 

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lince.contracts.Classification;
 import io.lince.contracts.ImageEvent;
-import io.lince.images.FetchPolicy;
 import io.lince.images.SyntheticImages;
 import io.lince.kafka.Topics;
 import io.lince.model.LinceModel;
@@ -13,7 +12,6 @@ import io.lince.registry.ModelRegistry;
 import io.lince.registry.ModelStore;
 import io.lince.retraining.TrainerSettings;
 import io.lince.stream.BatchSettings;
-import io.lince.stream.RoutingPolicy;
 import io.lince.testing.TestNodes;
 import io.lince.testing.TestModels;
 import io.lince.wire.WireFormat;

@@ -7,12 +7,11 @@ import io.lince.app.LinceNode;
 import io.lince.app.NodeOptions;
 import io.lince.app.Role;
 import io.lince.contracts.ImageEvent;
-import io.lince.images.FetchPolicy;
 import io.lince.images.SyntheticImages;
 import io.lince.kafka.Topics;
 import io.lince.retraining.TrainerSettings;
 import io.lince.stream.BatchSettings;
-import io.lince.stream.RoutingPolicy;
+import io.lince.testing.TestNodes;
 import io.lince.wire.WireFormat;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -27,7 +26,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -60,7 +58,7 @@ class OpsEndpointsTest {
 
         Path work = Files.createTempDirectory("lince-ops");
         Topics topics = Topics.defaults(1);
-        NodeOptions options = io.lince.testing.TestNodes.options(Role.CLASSIFIER, Optional.empty(), Map.of(), work,
+        NodeOptions options = TestNodes.options(Role.CLASSIFIER, Optional.empty(), Map.of(), work,
                 topics, new BatchSettings(4, Duration.ofMillis(20)), TrainerSettings.defaults(), "ops-test");
         try (LinceNode node = LinceNode.start(options, running.classifierMetrics())) {
             running.set(node);
