@@ -14,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -52,8 +53,8 @@ class DemoCommand implements Callable<Integer> {
     @Option(names = "--retrain-every", description = "train a new version after this many new labels (default 40)")
     Integer retrainEvery;
 
-    @Option(names = "--device", description = "auto, cpu or gpu (default: lince.model.device)")
-    String device;
+    @Mixin
+    DeviceOption device;
 
     @Option(names = "--weights", paramLabel = "FILE", description = "first model: a Lince checkpoint or torchvision .safetensors")
     Path weights;
@@ -72,7 +73,7 @@ class DemoCommand implements Callable<Integer> {
                 inputSize != null ? inputSize : config.model().inputSize(),
                 threshold != null ? threshold : config.classifier().threshold(),
                 new TrainerSettings(retrainEvery != null ? retrainEvery : 40, t.epochs(), t.learningRate(), t.batchSize()),
-                config.workDir(), device != null ? device : config.model().device(),
+                config.workDir(), device.orConfigured(config),
                 Optional.ofNullable(weights).or(() -> config.model().weights()), config.model().seed(),
                 Duration.ofMinutes(3));
         AtomicBoolean stop = new AtomicBoolean();

@@ -18,6 +18,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -35,8 +36,8 @@ class PredictCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "CHECKPOINT", description = "a Lince checkpoint (default: newest in the model store)")
     Path model;
 
-    @Option(names = "--device", description = "auto, cpu or gpu (default: lince.model.device)")
-    String device;
+    @Mixin
+    DeviceOption device;
 
     @Override
     public Integer call() throws Exception {
@@ -46,7 +47,7 @@ class PredictCommand implements Callable<Integer> {
         }
         int failed = 0;
         try (ModelSlot slot = new ModelSlot(LinceModel.load(checkpoint,
-                Devices.select(device != null ? device : config.model().device())))) {
+                Devices.select(device.orConfigured(config))))) {
             ImageClassifier classifier = new ImageClassifier(slot, ImageDecoder.defaults());
             for (Path f : files) {
                 try {

@@ -9,6 +9,7 @@ import io.quarkus.runtime.Quarkus;
 import jakarta.inject.Inject;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "serve", mixinStandardHelpOptions = true,
@@ -27,12 +28,12 @@ class ServeCommand implements Callable<Integer> {
     @Option(names = "--role", defaultValue = "all", description = "classifier, trainer or all (default ${DEFAULT-VALUE})")
     String role;
 
-    @Option(names = "--device", description = "auto, cpu or gpu (default: lince.model.device)")
-    String device;
+    @Mixin
+    DeviceOption device;
 
     @Override
     public Integer call() throws Exception {
-        NodeOptions options = Settings.node(config, Role.parse(role), device);
+        NodeOptions options = Settings.node(config, Role.parse(role), device.orConfigured(config));
         try (LinceNode node = LinceNode.start(options, running.classifierMetrics())) {
             running.set(node);
             System.err.println("Lince " + role + " is running (health /q/health, metrics /q/metrics);"

@@ -27,10 +27,10 @@ final class Settings {
                 Duration.ofMillis(f.backoffMs()));
     }
 
-    static NodeOptions node(LinceConfig c, Role role, String deviceOverride) {
+    static NodeOptions node(LinceConfig c, Role role, String device) {
         return new NodeOptions(role, c.kafka().bootstrapServers(), c.kafka().properties(), c.workDir(),
                 c.modelStoreDir(), c.topicsRecord(), c.model().classes(), c.model().weights(),
-                c.model().inputSize(), deviceOverride != null ? deviceOverride : c.model().device(),
+                c.model().inputSize(), device,
                 RoutingPolicy.of(c.classifier().uncertaintyMeasure(), c.classifier().threshold()),
                 new BatchSettings(c.classifier().maxBatch(), Duration.ofMillis(c.classifier().maxDelayMs()),
                         c.classifier().ttaViews(), c.classifier().prepareThreads()),

@@ -27,15 +27,7 @@ class PreprocessorTest {
     @Test
     void resizesTheShorterSideAndCropsTheCentre() {
         // 300x100: red | green | blue thirds. Shorter side 100 -> 32, width 96, centre crop = green.
-        BufferedImage img = new BufferedImage(300, 100, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
-        g.setColor(Color.RED);
-        g.fillRect(0, 0, 100, 100);
-        g.setColor(Color.GREEN);
-        g.fillRect(100, 0, 100, 100);
-        g.setColor(Color.BLUE);
-        g.fillRect(200, 0, 100, 100);
-        g.dispose();
+        BufferedImage img = verticalBands(300, 100, Color.RED, Color.GREEN, Color.BLUE);
         BufferedImage resized = Preprocessor.resizeShorterSide(img, 32);
         assertEquals(32, resized.getHeight());
         assertEquals(96, resized.getWidth());
@@ -47,14 +39,7 @@ class PreprocessorTest {
 
     @Test
     void testTimeViewsAreFixedMirroredAndZoomed() {
-        // left half red, right half blue
-        BufferedImage img = new BufferedImage(64, 48, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
-        g.setColor(Color.RED);
-        g.fillRect(0, 0, 32, 48);
-        g.setColor(Color.BLUE);
-        g.fillRect(32, 0, 32, 48);
-        g.dispose();
+        BufferedImage img = verticalBands(64, 48, Color.RED, Color.BLUE);
         Preprocessor pre = new Preprocessor(32);
         float[] centre = pre.toTensor(img);
         java.util.List<float[]> views = pre.views(img, 7);
@@ -65,6 +50,19 @@ class PreprocessorTest {
         assertEquals(centre[0], views.get(0)[31], 1e-4);
         // reproducible
         assertEquals(java.util.Arrays.toString(views.get(5)), java.util.Arrays.toString(pre.views(img, 7).get(5)));
+    }
+
+    /** Equal-width vertical bands of the given colours, left to right. */
+    private static BufferedImage verticalBands(int w, int h, Color... colours) {
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
+        int band = w / colours.length;
+        for (int i = 0; i < colours.length; i++) {
+            g.setColor(colours[i]);
+            g.fillRect(i * band, 0, band, h);
+        }
+        g.dispose();
+        return img;
     }
 
     @Test
