@@ -39,7 +39,7 @@ public final class Preprocessor {
         List<float[]> out = new ArrayList<>(n);
         BufferedImage base = resizeShorterSide(image, size);
         BufferedImage zoomed = resizeShorterSide(image, (int) Math.round(size * 1.15));
-        int slack = zoomed.getHeight() == size ? 0 : Math.min(zoomed.getWidth(), zoomed.getHeight()) - size;
+        int slack = Math.min(zoomed.getWidth(), zoomed.getHeight()) - size; // what zooming added
         int[][] corners = {{0, 0}, {1, 0}, {0, 1}, {1, 1}};
         for (int i = 0; i < n; i++) {
             BufferedImage v = switch (i) {

@@ -12,6 +12,7 @@ import io.lince.model.LinceModel;
 import io.lince.model.ModelInfo;
 import io.lince.registry.ModelRegistry;
 import io.lince.registry.ModelStore;
+import io.lince.wire.Buffers;
 import io.lince.wire.WireFormat;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -160,9 +161,7 @@ public final class TrainerService implements AutoCloseable {
             usable.add(e);
             if (set.cachedFeatures(e.getImageId()) == null) {
                 try {
-                    byte[] b = new byte[bytes.remaining()];
-                    bytes.duplicate().get(b);
-                    missingPixels.add(pre.toTensor(decoder.decode(b)));
+                    missingPixels.add(pre.toTensor(decoder.decode(Buffers.toArray(bytes))));
                     missingIds.add(e.getImageId());
                 } catch (InvalidImageException ex) {
                     usable.remove(usable.size() - 1);

@@ -7,6 +7,7 @@ import io.lince.contracts.Prediction;
 import io.lince.contracts.RetrainingSample;
 import io.lince.images.InvalidImageException;
 import io.lince.model.ImageClassifier;
+import io.lince.wire.Buffers;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -171,7 +172,7 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Speci
     private Outcome prepare(PendingImage p) {
         ImageEvent event;
         try {
-            event = images.deserialize(p.getTopic(), p.getValue() == null ? null : bytes(p.getValue()));
+            event = images.deserialize(p.getTopic(), p.getValue() == null ? null : Buffers.toArray(p.getValue()));
         } catch (SerializationException e) {
             return Outcome.failed(null, "deserialize", e.getMessage());
         }
@@ -260,12 +261,5 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Speci
         context.forward(new Record<String, SpecificRecord>(imageId != null ? imageId : p.getKey(),
                 DeadLetters.of(p, imageId, stage, reason), p.getTimestamp()), ClassifierTopology.DEAD_LETTER);
         metrics.deadLettered(stage);
-    }
-
-    private static byte[] bytes(ByteBuffer buf) {
-        ByteBuffer b = buf.duplicate();
-        byte[] out = new byte[b.remaining()];
-        b.get(out);
-        return out;
     }
 }

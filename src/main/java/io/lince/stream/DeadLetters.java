@@ -19,29 +19,26 @@ public final class DeadLetters {
 
     public static DeadLetter of(Record<String, byte[]> record, Optional<RecordMetadata> origin,
             String imageId, String stage, String reason) {
-        return DeadLetter.newBuilder()
-                .setTopic(origin.map(RecordMetadata::topic).orElse("?"))
-                .setPartition(origin.map(RecordMetadata::partition).orElse(-1))
-                .setOffset(origin.map(RecordMetadata::offset).orElse(-1L))
-                .setKey(utf8(record.key()))
-                .setHeaders(headers(record))
-                .setValue(record.value() == null ? null : ByteBuffer.wrap(record.value()))
-                .setImageId(imageId)
-                .setStage(stage)
-                .setReason(reason)
-                .setFailedAt(Instant.now())
-                .build();
+        return build(origin.map(RecordMetadata::topic).orElse("?"), origin.map(RecordMetadata::partition).orElse(-1),
+                origin.map(RecordMetadata::offset).orElse(-1L), record.key(), headers(record),
+                record.value() == null ? null : ByteBuffer.wrap(record.value()), imageId, stage, reason);
     }
 
     /** A dead letter for a record that waited in the classifier's batch buffer. */
     public static DeadLetter of(PendingImage p, String imageId, String stage, String reason) {
+        return build(p.getTopic(), p.getPartition(), p.getOffset(), p.getKey(), p.getHeaders(), p.getValue(),
+                imageId, stage, reason);
+    }
+
+    private static DeadLetter build(String topic, int partition, long offset, String key,
+            Map<String, ByteBuffer> headers, ByteBuffer value, String imageId, String stage, String reason) {
         return DeadLetter.newBuilder()
-                .setTopic(p.getTopic())
-                .setPartition(p.getPartition())
-                .setOffset(p.getOffset())
-                .setKey(utf8(p.getKey()))
-                .setHeaders(p.getHeaders())
-                .setValue(p.getValue())
+                .setTopic(topic)
+                .setPartition(partition)
+                .setOffset(offset)
+                .setKey(key == null ? null : ByteBuffer.wrap(key.getBytes(StandardCharsets.UTF_8)))
+                .setHeaders(headers)
+                .setValue(value)
                 .setImageId(imageId)
                 .setStage(stage)
                 .setReason(reason)
@@ -55,9 +52,5 @@ public final class DeadLetters {
             headers.put(h.key(), ByteBuffer.wrap(h.value() == null ? new byte[0] : h.value()));
         }
         return headers;
-    }
-
-    private static ByteBuffer utf8(String s) {
-        return s == null ? null : ByteBuffer.wrap(s.getBytes(StandardCharsets.UTF_8));
     }
 }

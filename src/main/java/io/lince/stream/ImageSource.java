@@ -1,6 +1,7 @@
 package io.lince.stream;
 
 import io.lince.contracts.ImageEvent;
+import io.lince.wire.Buffers;
 
 /** Where an event's image bytes come from: inline, or fetched from its claim-check URI. */
 @FunctionalInterface
@@ -24,7 +25,7 @@ public interface ImageSource {
     static ImageSource inlineOnly() {
         return event -> {
             if (event.getBytes() != null) {
-                return InlineBytes.of(event);
+                return Buffers.toArray(event.getBytes());
             }
             throw new FetchException(event.getUri() == null ? "event carries neither image bytes nor a uri"
                     : "claim-check uri not fetched: no uri source is allowed on this classifier");
@@ -35,7 +36,7 @@ public interface ImageSource {
     static ImageSource claimCheck(io.lince.images.UriFetcher fetcher) {
         return event -> {
             if (event.getBytes() != null) {
-                return InlineBytes.of(event);
+                return Buffers.toArray(event.getBytes());
             }
             if (event.getUri() == null) {
                 throw new FetchException("event carries neither image bytes nor a uri");
@@ -46,17 +47,5 @@ public interface ImageSource {
                 throw new FetchException(e.getMessage(), e);
             }
         };
-    }
-
-    /** Copies an event's inline bytes. */
-    final class InlineBytes {
-        private InlineBytes() {}
-
-        static byte[] of(ImageEvent event) {
-            var b = event.getBytes().duplicate();
-            byte[] out = new byte[b.remaining()];
-            b.get(out);
-            return out;
-        }
     }
 }

@@ -1,7 +1,6 @@
 package io.lince.wire;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import org.apache.avro.Schema;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
@@ -33,10 +32,7 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
             return null;
         }
         try {
-            ByteBuffer buf = encoder.encode(data);
-            byte[] out = new byte[buf.remaining()];
-            buf.get(out);
-            return out;
+            return Buffers.toArray(encoder.encode(data));
         } catch (IOException e) {
             throw new SerializationException("cannot encode " + type.getSimpleName(), e);
         }
