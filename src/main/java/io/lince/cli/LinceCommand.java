@@ -7,6 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "lince", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Streaming image classification with a ResNet-34 that keeps learning.",
         subcommands = {DemoCommand.class, ServeCommand.class, PredictCommand.class, ProduceCommand.class,
-                InitModelCommand.class},
+                InitModelCommand.class, TrainCommand.class, LrFindCommand.class, EvaluateCommand.class,
+                InterpretCommand.class, AugmentCommand.class},
         footer = {"", "Example:", "  java -jar target/quarkus-app/quarkus-run.jar demo --limit 300"})
 public class LinceCommand {}

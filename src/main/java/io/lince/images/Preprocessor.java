@@ -91,6 +91,11 @@ public final class Preprocessor {
         return img.getSubimage(x, y, side, side);
     }
 
+    /** A random augmented view, normalised like {@link #toTensor}. */
+    public float[] augmented(BufferedImage image, Augmentation augmentation, java.util.Random rnd) {
+        return normalise(augmentation.apply(image, size, rnd));
+    }
+
     private float[] normalise(BufferedImage img) {
         int plane = size * size;
         float[] out = new float[3 * plane];

@@ -29,7 +29,7 @@ public final class LinceModel implements AutoCloseable {
      * recording an autograd graph on threads where grad mode is on (libtorch's default).
      */
     private LinceModel frozen() {
-        net.freezeParameters(true);
+        net.freezeTo(ResNet34.GROUPS);
         return this;
     }
 
@@ -102,6 +102,28 @@ public final class LinceModel implements AutoCloseable {
             throw e;
         }
         return m;
+    }
+
+    /**
+     * SHA-256 of the body's weights and BatchNorm statistics (layer groups 0 and 1): equal digests
+     * mean equal activations, whatever happened to the head.
+     */
+    public String bodyDigest() {
+        java.security.MessageDigest sha;
+        try {
+            sha = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        for (int g = 0; g < 2; g++) {
+            for (ai.djl.nn.Block b : net.layerGroup(g)) {
+                b.getParameters().forEach(p -> {
+                    sha.update(p.getKey().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    sha.update(p.getValue().getArray().toByteBuffer());
+                });
+            }
+        }
+        return java.util.HexFormat.of().formatHex(sha.digest());
     }
 
     public void save(Path file) throws IOException {

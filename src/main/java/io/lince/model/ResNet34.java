@@ -18,6 +18,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.util.PairList;
+import java.util.List;
 
 /**
  * ResNet-34 exactly as torchvision builds it (BasicBlock, [3, 4, 6, 3], 21.8 M parameters with
@@ -37,6 +38,8 @@ public final class ResNet34 extends AbstractBlock {
     private final Block bn1;
     private final Block[] layers = new Block[4];
     private final Block fc;
+    /** Layer groups below this index are frozen (see {@link #freezeTo}). */
+    private int trainableFrom;
 
     public ResNet34(int numClasses) {
         this(numClasses, false);
@@ -95,6 +98,47 @@ public final class ResNet34 extends AbstractBlock {
         return BatchNorm.builder().optEpsilon(1e-5f).optMomentum(0.9f).build();
     }
 
+    /**
+     * fastai's three layer groups: {@code 0} stem, layer1 and layer2; {@code 1} layer3 and layer4;
+     * {@code 2} the head. Differential learning rates give each group its own rate.
+     */
+    public static final int GROUPS = 3;
+
+    /** The blocks of layer group {@code g}. */
+    public List<Block> layerGroup(int g) {
+        return switch (g) {
+            case 0 -> bn1 == null ? List.of(conv1, layers[0], layers[1]) : List.of(conv1, bn1, layers[0], layers[1]);
+            case 1 -> List.of(layers[2], layers[3]);
+            case 2 -> List.of(fc);
+            default -> throw new IllegalArgumentException("layer groups are 0.." + (GROUPS - 1) + ", got " + g);
+        };
+    }
+
+    /**
+     * Freezes the groups below {@code group} and unfreezes the rest: {@code freezeTo(2)} is fastai's
+     * {@code freeze()} (head only), {@code freezeTo(0)} its {@code unfreeze()}, {@code freezeTo(3)}
+     * freezes everything (serving). BatchNorm in a frozen group runs in inference mode even while
+     * training, as fastai does: its running statistics stay those of the weights they belong to,
+     * and precomputed activations stay valid.
+     */
+    public void freezeTo(int group) {
+        trainableFrom = Math.max(0, Math.min(GROUPS, group));
+        for (int g = 0; g < GROUPS; g++) {
+            boolean frozen = g < trainableFrom;
+            // BatchNorm's running statistics are never trained: they keep requiresGrad off.
+            layerGroup(g).forEach(b -> b.getParameters().values().forEach(p -> p.freeze(frozen
+                    || p.getType() == Parameter.Type.RUNNING_MEAN || p.getType() == Parameter.Type.RUNNING_VAR)));
+        }
+    }
+
+    public boolean frozen(int group) {
+        return group < trainableFrom;
+    }
+
+    private boolean training(int group, boolean training) {
+        return training && !frozen(group);
+    }
+
     /** The head, a {@link Linear} from {@value #FEATURES} pooled activations to the classes. */
     public Block head() {
         return fc;
@@ -102,12 +146,13 @@ public final class ResNet34 extends AbstractBlock {
 
     /** Runs the body: images (N,3,H,W) to pooled activations (N,512). */
     public NDArray features(ParameterStore ps, NDArray images, boolean training) {
-        NDList x = norm(bn1, ps, conv1.forward(ps, new NDList(images), training), training);
+        boolean t0 = training(0, training);
+        NDList x = norm(bn1, ps, conv1.forward(ps, new NDList(images), t0), t0);
         NDArray y = Activation.relu(x.head());
         y = Pool.maxPool2d(y, new Shape(3, 3), new Shape(2, 2), new Shape(1, 1), false);
         NDList z = new NDList(y);
-        for (Block layer : layers) {
-            z = layer.forward(ps, z, training);
+        for (int i = 0; i < layers.length; i++) {
+            z = layers[i].forward(ps, z, training(i < 2 ? 0 : 1, training));
         }
         return Pool.globalAvgPool2d(z.head());
     }
@@ -116,7 +161,7 @@ public final class ResNet34 extends AbstractBlock {
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray pooled = features(ps, inputs.singletonOrThrow(), training);
-        return fc.forward(ps, new NDList(pooled), training);
+        return fc.forward(ps, new NDList(pooled), training(2, training));
     }
 
     @Override

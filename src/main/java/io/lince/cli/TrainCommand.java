@@ -1,0 +1,100 @@
+package io.lince.cli;
+
+import io.lince.config.LinceConfig;
+import io.lince.learn.FitHistory;
+import io.lince.learn.GroupRates;
+import io.lince.learn.Learner;
+import io.lince.learn.Predictions;
+import io.lince.learn.Sgdr;
+import io.lince.learn.Tta;
+import io.lince.learn.report.Charts;
+import jakarta.inject.Inject;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = {"Fine-tunes ResNet-34 on a data set, one fit of the lesson-1 notebook per run:",
+                "head on precomputed activations, head with augmentation, then everything unfrozen."},
+        footer = {"", "Example (the notebook's three fits, each starting from the last):",
+                "  lince train --data dogscats --precompute --lr 1e-2 --cycles 3 --save 224_lastlayer",
+                "  lince train --data dogscats --load 224_lastlayer --augment side-on --max-zoom 1.1 --lr 1e-2 --cycles 3 --save 224_aug",
+                "  lince train --data dogscats --load 224_aug --augment side-on --unfreeze --lrs 1e-4,1e-3,1e-2 \\",
+                "      --cycles 3 --cycle-len 1 --cycle-mult 2 --tta --save 224_all"})
+class TrainCommand implements Callable<Integer> {
+
+    @Inject
+    LinceConfig config;
+
+    @Mixin
+    LearnOptions learn;
+
+    @Option(names = "--precompute", description = "train the head on cached body activations (body frozen)")
+    boolean precompute;
+
+    @Option(names = "--unfreeze", description = "train every layer group, at the rates of --lrs")
+    boolean unfreeze;
+
+    @Option(names = "--lr", defaultValue = "1e-2", description = "head learning rate when --lrs is not given (default: ${DEFAULT-VALUE})")
+    String lr;
+
+    @Option(names = "--lrs", paramLabel = "R0,R1,R2",
+            description = "rates of the three layer groups (stem..layer2, layer3..4, head), or one value L for L/100,L/10,L")
+    String lrs;
+
+    @Option(names = "--cycles", defaultValue = "1", description = "SGDR cycles (default: ${DEFAULT-VALUE})")
+    int cycles;
+
+    @Option(names = "--cycle-len", defaultValue = "1", description = "epochs in the first cycle (default: ${DEFAULT-VALUE})")
+    int cycleLen;
+
+    @Option(names = "--cycle-mult", defaultValue = "1", description = "each cycle this many times longer (default: ${DEFAULT-VALUE})")
+    int cycleMult;
+
+    @Option(names = "--one-cycle", description = "one-cycle policy over cycles x cycle-len epochs instead of SGDR")
+    boolean oneCycle;
+
+    @Option(names = "--save", defaultValue = "final", description = "checkpoint name, saved after every epoch (default: ${DEFAULT-VALUE})")
+    String save;
+
+    @Option(names = "--resume", description = "continue an interrupted run of the same plan from its last saved epoch")
+    boolean resume;
+
+    @Option(names = "--tta", description = "report validation accuracy with test-time augmentation too")
+    boolean tta;
+
+    @Option(names = "--tta-views", defaultValue = "4", description = "augmented views for --tta (default: ${DEFAULT-VALUE})")
+    int ttaViews;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream out = System.out;
+        try (Learner learner = learn.open(config, out)) {
+            float[] rates = GroupRates.parse(lrs != null ? lrs : lr);
+            if (unfreeze) {
+                learner.unfreeze();
+            }
+            learner.precompute(precompute);
+            Sgdr.Spec spec = new Sgdr.Spec(cycles, cycleLen, cycleMult);
+            FitHistory h = oneCycle
+                    ? learner.fitOneCycle(rates, spec.epochs(), save, resume)
+                    : learner.fit(rates, spec, save, resume);
+            out.println("saved " + learner.checkpointPath(save));
+            Path runs = learn.runsDir(config).resolve(save);
+            if (!h.isEmpty()) {
+                out.println("plots: " + Charts.learningRate(h, runs.resolve("learning-rate.png")) + ", "
+                        + Charts.losses(h, runs.resolve("losses.png")));
+            }
+            if (tta) {
+                Predictions plain = learner.predictValid(0, 1);
+                Predictions aug = learner.predictValid(ttaViews, Tta.equalWeight(ttaViews));
+                out.printf("valid accuracy %.4f, log loss %.4f; with TTA (x%d) %.4f, %.4f%n",
+                        plain.accuracy(), plain.logLoss(), ttaViews + 1, aug.accuracy(), aug.logLoss());
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,95 @@
+package io.lince.learn;
+
+import io.lince.model.LinceModel;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * fastai's {@code fit}: epochs of shuffled mini-batches under a learning-rate schedule, a progress
+ * bar per epoch, then the validation loss and accuracy as a table row. Each epoch's shuffle and
+ * augmentation come from the seed and the epoch number, so a resumed run sees the same batches.
+ */
+public final class FitLoop {
+
+    /** Called after each epoch, e.g. to save a checkpoint. */
+    public interface EpochListener {
+        void epochDone(int epoch, EpochResult result) throws IOException;
+    }
+
+    private final LinceModel model;
+    private final OptimizerSettings optimizer;
+    private final long seed;
+    private final PrintStream out;
+
+    public FitLoop(LinceModel model, OptimizerSettings optimizer, long seed, PrintStream out) {
+        this.model = model;
+        this.optimizer = optimizer;
+        this.seed = seed;
+        this.out = out;
+    }
+
+    /**
+     * Runs epochs {@code startEpoch} to {@code epochs - 1} of {@code schedule} (one that starts later
+     * than 0 resumes a run: the schedule continues where it left off).
+     */
+    public FitHistory fit(BatchSource train, BatchSource valid, float[] peaks, Schedule schedule, int epochs,
+            int startEpoch, EpochListener listener) throws IOException {
+        GroupRates rates = new GroupRates(model.network(), peaks, schedule);
+        TrainingStep step = new TrainingStep(model, optimizer.build(rates));
+        FitHistory history = new FitHistory();
+        if (schedule instanceof Sgdr sgdr) {
+            history.restartsAt(sgdr.restarts().stream().filter(r -> r >= (long) startEpoch * train.batches())
+                    .map(r -> r - (long) startEpoch * train.batches()).toList());
+        }
+        out.println(EpochResult.header());
+        long it = (long) startEpoch * train.batches();
+        for (int epoch = startEpoch; epoch < epochs; epoch++) {
+            Progress bar = Progress.start(out, "epoch " + (epoch + 1) + "/" + epochs, train.batches());
+            double smooth = 0;
+            int n = 0;
+            for (MiniBatch b : train.epoch(new Random(seed * 1_000_003L + epoch))) {
+                if (b.size() == 0) {
+                    continue;
+                }
+                rates.at(it++);
+                float loss = step.run(b, train.exampleShape(), train.precomputed());
+                n++;
+                smooth = 0.98 * smooth + 0.02 * loss;
+                double debiased = smooth / (1 - Math.pow(0.98, n));
+                history.iteration(rates.rate(2), debiased);
+                bar.step(1, String.format("loss %.4f", debiased));
+            }
+            Predictions p = evaluate(valid, List.of());
+            EpochResult r = new EpochResult(epoch, lastLoss(history), p.logLoss(), p.accuracy(), bar.finish());
+            history.epoch(r);
+            out.println(r.row());
+            if (listener != null) {
+                listener.epochDone(epoch, r);
+            }
+        }
+        return history;
+    }
+
+    private static double lastLoss(FitHistory h) {
+        List<Double> l = h.losses();
+        return l.isEmpty() ? Double.NaN : l.get(l.size() - 1);
+    }
+
+    /** Predictions over a source in order; {@code files} names each source row (may be empty). */
+    public Predictions evaluate(BatchSource source, List<java.nio.file.Path> files) {
+        return Evaluator.predict(new ModelRunner(model), source, files, model.info().classes());
+    }
+
+    static List<Integer> rows(List<MiniBatch> batches) {
+        List<Integer> out = new ArrayList<>();
+        batches.forEach(b -> {
+            for (int r : b.rows()) {
+                out.add(r);
+            }
+        });
+        return out;
+    }
+}

@@ -1,0 +1,252 @@
+package io.lince.learn;
+
+import ai.djl.Device;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lince.images.Augmentation;
+import io.lince.images.ImageFolder.Entry;
+import io.lince.model.Checkpoint;
+import io.lince.model.LinceModel;
+import io.lince.model.ModelInfo;
+import io.lince.model.ResNet34;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The notebook's {@code ConvLearner} in Java: a ResNet-34 with a new head on a {@link Dataset},
+ * frozen body, optional precomputed activations, {@code lrFind}, SGDR or one-cycle {@code fit},
+ * {@code unfreeze} with differential rates, named checkpoints and TTA. It keeps the whole session's
+ * history for the plots. The model it saves is a Lince checkpoint that {@code serve} runs.
+ */
+public final class Learner implements AutoCloseable {
+
+    /**
+     * @param size input side in pixels
+     * @param augmentation training transforms (not used while precomputing)
+     * @param workDir holds {@code models/} (named checkpoints) and {@code cache/} (activations)
+     */
+    public record Settings(int size, int batchSize, Augmentation augmentation, OptimizerSettings optimizer, long seed, Path workDir) {}
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final LinceModel model;
+    private final Dataset data;
+    private final Settings settings;
+    private final PrintStream out;
+    private final ImageLoader loader;
+    private final ActivationCache cache;
+    private final FitHistory history = new FitHistory();
+    private ModelInfo info;
+    private boolean precompute;
+
+    public Learner(LinceModel model, Dataset data, Settings settings, PrintStream out) {
+        if (!model.info().classes().equals(data.classes())) {
+            throw new IllegalArgumentException("the model's classes " + model.info().classes()
+                    + " are not the data set's " + data.classes());
+        }
+        this.model = model;
+        this.data = data;
+        this.settings = settings;
+        this.out = out;
+        this.loader = new ImageLoader(settings.size(), out);
+        this.cache = new ActivationCache(settings.workDir().resolve("cache"), out);
+        this.info = new ModelInfo(model.info().version(), model.info().parentVersion(), data.classes(), settings.size());
+        freeze();
+    }
+
+    /**
+     * A learner on {@code weights}: a Lince checkpoint, torchvision/timm ResNet-34 weights in a
+     * {@code .safetensors} file (new head for the data set's classes), or none (random initialisation).
+     */
+    public static Learner create(Dataset data, Settings settings, Optional<Path> weights, Device device, PrintStream out)
+            throws IOException {
+        ModelInfo info = new ModelInfo(1, null, data.classes(), settings.size());
+        LinceModel model;
+        if (weights.isEmpty()) {
+            model = LinceModel.random(info, device, settings.seed());
+        } else if (Checkpoint.looksLikeCheckpoint(weights.get())) {
+            model = LinceModel.load(weights.get(), device);
+        } else {
+            model = LinceModel.fromSafetensors(weights.get(), info, device, settings.seed());
+        }
+        try {
+            return new Learner(model, data, settings, out);
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    /** Only the head trains (fastai's {@code freeze()}). */
+    public void freeze() {
+        model.network().freezeTo(ResNet34.GROUPS - 1);
+    }
+
+    /** Every layer group trains (fastai's {@code unfreeze()}); precomputed activations no longer apply. */
+    public void unfreeze() {
+        model.network().freezeTo(0);
+        precompute = false;
+    }
+
+    public void freezeTo(int group) {
+        model.network().freezeTo(group);
+        if (group < ResNet34.GROUPS - 1) {
+            precompute = false;
+        }
+    }
+
+    /** Train the head on cached body activations instead of images (needs a frozen body). */
+    public void precompute(boolean on) {
+        if (on && !model.network().frozen(ResNet34.GROUPS - 2)) {
+            throw new IllegalStateException("precomputed activations need a frozen body: call freeze() first");
+        }
+        precompute = on;
+    }
+
+    public boolean precomputing() {
+        return precompute;
+    }
+
+    public LrFindResult lrFind(float[] ratios) throws IOException {
+        LrFindResult r = new LrFinder(model, settings.optimizer(), settings.seed())
+                .find(trainSource(), ratios, LrFinder.START, LrFinder.END, LrFinder.MAX_ITERATIONS, out);
+        out.printf("lr_find: steepest %.2e, minimum/10 %.2e, valley %.2e%n", r.steepest(), r.minimumTenth(), r.valley());
+        return r;
+    }
+
+    /** SGDR; with {@code checkpoint} the model is saved under that name after each epoch. */
+    public FitHistory fit(float[] lrs, Sgdr.Spec spec, String checkpoint, boolean resume) throws IOException {
+        BatchSource train = trainSource();
+        return run(train, lrs, spec.schedule(train.batches()), spec.epochs(), "sgdr " + spec, checkpoint, resume);
+    }
+
+    public FitHistory fitOneCycle(float[] lrs, int epochs, String checkpoint, boolean resume) throws IOException {
+        BatchSource train = trainSource();
+        return run(train, lrs, OneCycle.of((long) epochs * train.batches()), epochs, "one-cycle " + epochs, checkpoint, resume);
+    }
+
+    private FitHistory run(BatchSource train, float[] lrs, Schedule schedule, int epochs, String plan, String checkpoint,
+            boolean resume) throws IOException {
+        if (precompute && !settings.augmentation().isNone()) {
+            out.println("note: precomputed activations are of the centre crop; augmentation applies once precompute is off");
+        }
+        int start = resume && checkpoint != null ? resumeFrom(checkpoint, plan, lrs) : 0;
+        FitHistory h = new FitLoop(model, settings.optimizer(), settings.seed(), out).fit(train, validSource(), lrs,
+                schedule, epochs, start, (epoch, r) -> {
+                    if (checkpoint != null) {
+                        save(checkpoint);
+                        JSON.writeValue(progressFile(checkpoint).toFile(), new FitProgress(plan, lrs, epoch + 1));
+                    }
+                });
+        history.append(h);
+        return h;
+    }
+
+    /** Where an interrupted fit of the same plan stopped (0 if it did not start or differs). */
+    private int resumeFrom(String checkpoint, String plan, float[] lrs) throws IOException {
+        Path p = progressFile(checkpoint);
+        if (!Files.isRegularFile(p)) {
+            return 0;
+        }
+        FitProgress progress = JSON.readValue(p.toFile(), FitProgress.class);
+        if (!progress.plan().equals(plan) || !Arrays.equals(progress.lrs(), lrs)) {
+            out.println("not resuming: " + p + " records another plan (" + progress.plan() + ")");
+            return 0;
+        }
+        load(checkpoint);
+        out.printf("resuming %s after epoch %d%n", checkpoint, progress.epochsDone());
+        return progress.epochsDone();
+    }
+
+    /** What a fit with checkpoints has finished, for {@code --resume}. */
+    public record FitProgress(String plan, float[] lrs, int epochsDone) {}
+
+    private Path progressFile(String name) {
+        return modelsDir().resolve(name + ".progress.json");
+    }
+
+    public Path save(String name) throws IOException {
+        Files.createDirectories(modelsDir());
+        Path file = checkpointPath(name);
+        Path tmp = Files.createTempFile(modelsDir(), name, ".tmp");
+        Checkpoint.write(tmp, info, model.network());
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        return file;
+    }
+
+    /** Loads a named checkpoint's weights into this learner (the frozen groups stay as they are). */
+    public void load(String name) throws IOException {
+        Path file = checkpointPath(name);
+        if (!Files.isRegularFile(file)) {
+            throw new IOException("no checkpoint named '" + name + "' (" + file + ")");
+        }
+        ModelInfo saved = Checkpoint.readInfo(file);
+        if (!saved.classes().equals(data.classes())) {
+            throw new IOException(file + " has classes " + saved.classes() + ", the data set " + data.classes());
+        }
+        Checkpoint.readInto(file, model.network(), model.djlModel().getNDManager());
+    }
+
+    public Path checkpointPath(String name) {
+        if (!name.matches("[A-Za-z0-9._-]+")) {
+            throw new IllegalArgumentException("checkpoint names use letters, digits, '.', '_' and '-', got '" + name + "'");
+        }
+        return modelsDir().resolve(name + ".lince");
+    }
+
+    private Path modelsDir() {
+        return settings.workDir().resolve("models");
+    }
+
+    /** Validation predictions: the centre crop, or with {@code ttaViews > 0} test-time augmentation. */
+    public Predictions predictValid(int ttaViews, double originalWeight) {
+        return predict(data.valid(), ttaViews, originalWeight);
+    }
+
+    public Predictions predict(List<Entry> entries, int ttaViews, double originalWeight) {
+        Augmentation aug = settings.augmentation().isNone() ? Augmentation.preset(Augmentation.SIDE_ON, 1.1) : settings.augmentation();
+        return new Tta(loader, aug, ttaViews, originalWeight, settings.seed()).predict(model, entries, data.classes(), out);
+    }
+
+    BatchSource trainSource() throws IOException {
+        return source(data.train(), settings.augmentation(), "train");
+    }
+
+    BatchSource validSource() throws IOException {
+        return source(data.valid(), null, "valid");
+    }
+
+    private BatchSource source(List<Entry> entries, Augmentation aug, String split) throws IOException {
+        ImageBatches images = new ImageBatches(entries, data.classes(), loader, aug, settings.batchSize());
+        return precompute ? new ActivationBatches(cache.get(model, images, split), settings.batchSize()) : images;
+    }
+
+    public FitHistory history() {
+        return history;
+    }
+
+    public ActivationCache cache() {
+        return cache;
+    }
+
+    public ImageLoader loader() {
+        return loader;
+    }
+
+    public LinceModel model() {
+        return model;
+    }
+
+    public Dataset data() {
+        return data;
+    }
+
+    @Override
+    public void close() {
+        model.close();
+    }
+}

@@ -1,0 +1,81 @@
+package io.lince.learn;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Class probabilities for a list of images, with their true labels ({@code -1} when unknown), and
+ * the measures fastai prints: accuracy, log loss and the confusion matrix.
+ */
+public record Predictions(List<String> classes, List<Path> files, int[] labels, float[][] probabilities) {
+
+    private static final double EPS = 1e-7;
+
+    public Predictions {
+        classes = List.copyOf(classes);
+        files = List.copyOf(files);
+        if (files.size() != labels.length || labels.length != probabilities.length) {
+            throw new IllegalArgumentException("files, labels and probabilities must be the same length");
+        }
+    }
+
+    public int size() {
+        return labels.length;
+    }
+
+    public int predicted(int i) {
+        float[] p = probabilities[i];
+        int best = 0;
+        for (int k = 1; k < p.length; k++) {
+            if (p[k] > p[best]) {
+                best = k;
+            }
+        }
+        return best;
+    }
+
+    public boolean correct(int i) {
+        return labels[i] == predicted(i);
+    }
+
+    /** The probability given to the true class. */
+    public float trueClassProbability(int i) {
+        return probabilities[i][labels[i]];
+    }
+
+    public double accuracy() {
+        int n = 0;
+        int ok = 0;
+        for (int i = 0; i < size(); i++) {
+            if (labels[i] >= 0) {
+                n++;
+                ok += correct(i) ? 1 : 0;
+            }
+        }
+        return n == 0 ? Double.NaN : ok / (double) n;
+    }
+
+    /** Mean negative log probability of the true class, clipped at 1e-7 like Kaggle's metric. */
+    public double logLoss() {
+        double sum = 0;
+        int n = 0;
+        for (int i = 0; i < size(); i++) {
+            if (labels[i] >= 0) {
+                sum -= Math.log(Math.max(EPS, Math.min(1 - EPS, trueClassProbability(i))));
+                n++;
+            }
+        }
+        return n == 0 ? Double.NaN : sum / n;
+    }
+
+    /** {@code [actual][predicted]} counts. */
+    public int[][] confusion() {
+        int[][] m = new int[classes.size()][classes.size()];
+        for (int i = 0; i < size(); i++) {
+            if (labels[i] >= 0) {
+                m[labels[i]][predicted(i)]++;
+            }
+        }
+        return m;
+    }
+}
