@@ -8,9 +8,12 @@ import io.lince.learn.Predictions;
 import io.lince.learn.Sgdr;
 import io.lince.learn.Tta;
 import io.lince.learn.report.Charts;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.inject.Inject;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -87,11 +90,15 @@ class TrainCommand implements Callable<Integer> {
             if (!h.isEmpty()) {
                 out.println("plots: " + Charts.learningRate(h, runs.resolve("learning-rate.png")) + ", "
                         + Charts.losses(h, runs.resolve("losses.png")));
+                Path json = runs.resolve("history.json");
+                new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(json.toFile(),
+                        Map.of("epochs", h.epochs(), "rates", h.rates(), "losses", h.losses(), "restarts", h.restarts()));
+                out.println("history: " + json);
             }
             if (tta) {
                 Predictions plain = learner.predictValid(0, 1);
                 Predictions aug = learner.predictValid(ttaViews, Tta.equalWeight(ttaViews));
-                out.printf("valid accuracy %.4f, log loss %.4f; with TTA (x%d) %.4f, %.4f%n",
+                out.printf(Locale.ROOT, "valid accuracy %.4f, log loss %.4f; with TTA (x%d) accuracy %.4f, log loss %.4f%n",
                         plain.accuracy(), plain.logLoss(), ttaViews + 1, aug.accuracy(), aug.logLoss());
             }
         }

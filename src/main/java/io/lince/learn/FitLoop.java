@@ -3,7 +3,6 @@ package io.lince.learn;
 import io.lince.model.LinceModel;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
@@ -62,8 +61,11 @@ public final class FitLoop {
                 history.iteration(rates.rate(2), debiased);
                 bar.step(1, String.format("loss %.4f", debiased));
             }
+            double trainSeconds = bar.finish();
+            long t0 = System.nanoTime();
             Predictions p = evaluate(valid, List.of());
-            EpochResult r = new EpochResult(epoch, lastLoss(history), p.logLoss(), p.accuracy(), bar.finish());
+            EpochResult r = new EpochResult(epoch, lastLoss(history), p.logLoss(), p.accuracy(), trainSeconds,
+                    (System.nanoTime() - t0) / 1e9);
             history.epoch(r);
             out.println(r.row());
             if (listener != null) {
@@ -81,15 +83,5 @@ public final class FitLoop {
     /** Predictions over a source in order; {@code files} names each source row (may be empty). */
     public Predictions evaluate(BatchSource source, List<java.nio.file.Path> files) {
         return Evaluator.predict(new ModelRunner(model), source, files, model.info().classes());
-    }
-
-    static List<Integer> rows(List<MiniBatch> batches) {
-        List<Integer> out = new ArrayList<>();
-        batches.forEach(b -> {
-            for (int r : b.rows()) {
-                out.add(r);
-            }
-        });
-        return out;
     }
 }

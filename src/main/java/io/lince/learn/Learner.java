@@ -112,38 +112,84 @@ public final class Learner implements AutoCloseable {
     }
 
     public LrFindResult lrFind(float[] ratios) throws IOException {
-        LrFindResult r = new LrFinder(model, settings.optimizer(), settings.seed())
-                .find(trainSource(), ratios, LrFinder.START, LrFinder.END, LrFinder.MAX_ITERATIONS, out);
+        Sources s = sources();
+        LrFindResult r = inTrainingForm(s, () -> new LrFinder(model, settings.optimizer(), settings.seed())
+                .find(s.train(), ratios, LrFinder.START, LrFinder.END, LrFinder.MAX_ITERATIONS, out));
         out.printf("lr_find: steepest %.2e, minimum/10 %.2e, valley %.2e%n", r.steepest(), r.minimumTenth(), r.valley());
         return r;
     }
 
     /** SGDR; with {@code checkpoint} the model is saved under that name after each epoch. */
     public FitHistory fit(float[] lrs, Sgdr.Spec spec, String checkpoint, boolean resume) throws IOException {
-        BatchSource train = trainSource();
-        return run(train, lrs, spec.schedule(train.batches()), spec.epochs(), "sgdr " + spec, checkpoint, resume);
+        Sources s = sources();
+        return run(s, lrs, spec.schedule(s.train().batches()), spec.epochs(), "sgdr " + spec, checkpoint, resume);
     }
 
     public FitHistory fitOneCycle(float[] lrs, int epochs, String checkpoint, boolean resume) throws IOException {
-        BatchSource train = trainSource();
-        return run(train, lrs, OneCycle.of((long) epochs * train.batches()), epochs, "one-cycle " + epochs, checkpoint, resume);
+        Sources s = sources();
+        return run(s, lrs, OneCycle.of((long) epochs * s.train().batches()), epochs, "one-cycle " + epochs, checkpoint, resume);
     }
 
-    private FitHistory run(BatchSource train, float[] lrs, Schedule schedule, int epochs, String plan, String checkpoint,
+    private FitHistory run(Sources s, float[] lrs, Schedule schedule, int epochs, String plan, String checkpoint,
             boolean resume) throws IOException {
         if (precompute && !settings.augmentation().isNone()) {
             out.println("note: precomputed activations are of the centre crop; augmentation applies once precompute is off");
         }
         int start = resume && checkpoint != null ? resumeFrom(checkpoint, plan, lrs) : 0;
-        FitHistory h = new FitLoop(model, settings.optimizer(), settings.seed(), out).fit(train, validSource(), lrs,
-                schedule, epochs, start, (epoch, r) -> {
+        FitHistory h = inTrainingForm(s, () -> new FitLoop(model, settings.optimizer(), settings.seed(), out).fit(
+                s.train(), s.valid(), lrs, schedule, epochs, start, (epoch, r) -> {
                     if (checkpoint != null) {
-                        save(checkpoint);
+                        inServingForm(s, () -> save(checkpoint));
                         JSON.writeValue(progressFile(checkpoint).toFile(), new FitProgress(plan, lrs, epoch + 1));
                     }
-                });
+                }));
         history.append(h);
         return h;
+    }
+
+    /** What one fit reads: images, or standardised activations (with the standardisation). */
+    private record Sources(BatchSource train, BatchSource valid, Standardization z) {}
+
+    private Sources sources() throws IOException {
+        ImageBatches train = new ImageBatches(data.train(), data.classes(), loader, settings.augmentation(), settings.batchSize());
+        ImageBatches valid = new ImageBatches(data.valid(), data.classes(), loader, null, settings.batchSize());
+        if (!precompute) {
+            return new Sources(train, valid, null);
+        }
+        Activations t = cache.get(model, train, "train");
+        Activations v = cache.get(model, valid, "valid");
+        Standardization z = Standardization.of(t);
+        return new Sources(new ActivationBatches(z.apply(t), settings.batchSize()),
+                new ActivationBatches(z.apply(v), settings.batchSize()), z);
+    }
+
+    private interface Work<T> {
+        T run() throws IOException;
+    }
+
+    /** Runs {@code work} with the head in z-space when training on activations; folds it back after. */
+    private <T> T inTrainingForm(Sources s, Work<T> work) throws IOException {
+        if (s.z() == null) {
+            return work.run();
+        }
+        s.z().unfold(model.network());
+        try {
+            return work.run();
+        } finally {
+            s.z().fold(model.network());
+        }
+    }
+
+    private <T> T inServingForm(Sources s, Work<T> work) throws IOException {
+        if (s.z() == null) {
+            return work.run();
+        }
+        s.z().fold(model.network());
+        try {
+            return work.run();
+        } finally {
+            s.z().unfold(model.network());
+        }
     }
 
     /** Where an interrupted fit of the same plan stopped (0 if it did not start or differs). */
@@ -189,6 +235,8 @@ public final class Learner implements AutoCloseable {
             throw new IOException(file + " has classes " + saved.classes() + ", the data set " + data.classes());
         }
         Checkpoint.readInto(file, model.network(), model.djlModel().getNDManager());
+        // loading replaces the parameters' arrays: set which of them need gradients again
+        model.network().freezeTo(model.network().trainableFrom());
     }
 
     public Path checkpointPath(String name) {
@@ -212,17 +260,13 @@ public final class Learner implements AutoCloseable {
         return new Tta(loader, aug, ttaViews, originalWeight, settings.seed()).predict(model, entries, data.classes(), out);
     }
 
+    /** The training batches as a fit would read them (standardised activations when precomputing). */
     BatchSource trainSource() throws IOException {
-        return source(data.train(), settings.augmentation(), "train");
+        return sources().train();
     }
 
     BatchSource validSource() throws IOException {
-        return source(data.valid(), null, "valid");
-    }
-
-    private BatchSource source(List<Entry> entries, Augmentation aug, String split) throws IOException {
-        ImageBatches images = new ImageBatches(entries, data.classes(), loader, aug, settings.batchSize());
-        return precompute ? new ActivationBatches(cache.get(model, images, split), settings.batchSize()) : images;
+        return sources().valid();
     }
 
     public FitHistory history() {

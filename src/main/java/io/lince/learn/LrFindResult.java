@@ -8,7 +8,7 @@ import java.util.List;
  */
 public record LrFindResult(List<Double> rates, List<Double> losses, double steepest, double minimumTenth, double valley) {
 
-    static LrFindResult of(List<Double> rates, List<Double> losses) {
+    public static LrFindResult of(List<Double> rates, List<Double> losses) {
         if (rates.size() < 3) {
             throw new IllegalStateException("lr_find stopped after " + rates.size() + " steps: too few to suggest a rate");
         }
@@ -16,11 +16,14 @@ public record LrFindResult(List<Double> rates, List<Double> losses, double steep
                 rates.get(argMin(losses)) / 10, valley(rates, losses));
     }
 
-    /** Where d(loss)/d(log lr) is most negative, ignoring the noisy first and last few points. */
+    /**
+     * Where d(loss)/d(log lr) is most negative on the way down to the minimum (past it, the loss
+     * is diverging and a dip between spikes means nothing), ignoring the noisy first few points.
+     */
     static double steepest(List<Double> rates, List<Double> losses) {
         int n = rates.size();
         int from = n > 20 ? 5 : 1;
-        int to = n > 20 ? n - 3 : n - 1;
+        int to = Math.max(from + 1, Math.min(n - 1, argMin(losses) + 1));
         int best = from;
         double slope = Double.MAX_VALUE;
         for (int i = from; i < to; i++) {

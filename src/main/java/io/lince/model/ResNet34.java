@@ -131,6 +131,11 @@ public final class ResNet34 extends AbstractBlock {
         }
     }
 
+    /** The first trainable layer group ({@value #GROUPS} when all are frozen). */
+    public int trainableFrom() {
+        return trainableFrom;
+    }
+
     public boolean frozen(int group) {
         return group < trainableFrom;
     }
