@@ -3,6 +3,7 @@ package io.lince.learn;
 import io.lince.model.LinceModel;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Random;
 
@@ -49,7 +50,15 @@ public final class FitLoop {
             Progress bar = Progress.start(out, "epoch " + (epoch + 1) + "/" + epochs, train.batches());
             double smooth = 0;
             int n = 0;
-            for (MiniBatch b : train.epoch(new Random(seed * 1_000_003L + epoch))) {
+            Iterator<MiniBatch> batches = train.epoch(new Random(seed * 1_000_003L + epoch)).iterator();
+            long waiting = 0;
+            while (true) {
+                long t = System.nanoTime();
+                if (!batches.hasNext()) {
+                    break;
+                }
+                MiniBatch b = batches.next();
+                waiting += System.nanoTime() - t;
                 if (b.size() == 0) {
                     continue;
                 }
@@ -65,7 +74,7 @@ public final class FitLoop {
             long t0 = System.nanoTime();
             Predictions p = evaluate(valid, List.of());
             EpochResult r = new EpochResult(epoch, lastLoss(history), p.logLoss(), p.accuracy(), trainSeconds,
-                    (System.nanoTime() - t0) / 1e9);
+                    waiting / 1e9, (System.nanoTime() - t0) / 1e9);
             history.epoch(r);
             out.println(r.row());
             if (listener != null) {
