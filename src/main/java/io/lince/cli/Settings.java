@@ -9,6 +9,7 @@ import io.lince.stream.BatchSettings;
 import java.util.List;
 import java.util.Set;
 import io.lince.stream.RoutingPolicy;
+import io.lince.stream.SelectionSettings;
 import java.time.Duration;
 
 /** Turns {@code lince.*} configuration into the options the application's parts take. */
@@ -27,11 +28,15 @@ final class Settings {
                 Duration.ofMillis(f.backoffMs()));
     }
 
+    static SelectionSettings selection(LinceConfig.Selection s) {
+        return new SelectionSettings(s.adaptive(), s.k(), s.emaAlpha(), s.warmup(), s.maxPerMinute(), s.exploration());
+    }
+
     static NodeOptions node(LinceConfig c, Role role, String device) {
         return new NodeOptions(role, c.kafka().bootstrapServers(), c.kafka().properties(), c.workDir(),
                 c.modelStoreDir(), c.topicsRecord(), c.model().classes(), c.model().weights(),
                 c.model().inputSize(), device,
-                RoutingPolicy.of(c.classifier().uncertaintyMeasure(), c.classifier().threshold()),
+                RoutingPolicy.of(c.classifier().uncertaintyMeasure(), c.classifier().threshold(), selection(c.classifier().selection())),
                 new BatchSettings(c.classifier().maxBatch(), Duration.ofMillis(c.classifier().maxDelayMs()),
                         c.classifier().ttaViews(), c.classifier().prepareThreads()),
                 c.classifier().foldBatchNorm(),

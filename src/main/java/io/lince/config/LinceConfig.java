@@ -149,6 +149,32 @@ public interface LinceConfig {
         /** Longest an image waits for a batch to fill, in ms. */
         @WithDefault("100")
         long maxDelayMs();
+
+        Selection selection();
+    }
+
+    /** Which uncertain images go to the labellers (see {@code SelectionSettings}). */
+    interface Selection {
+        /** Send what lies k sd above the moving mean of the uncertainty instead of the fixed threshold. */
+        @WithDefault("false")
+        boolean adaptive();
+
+        @WithDefault("2")
+        double k();
+
+        @WithDefault("0.01")
+        double emaAlpha();
+
+        @WithDefault("100")
+        int warmup();
+
+        /** At most this many per minute per stream task; 0 = no limit. */
+        @WithDefault("0")
+        int maxPerMinute();
+
+        /** Share of confident images sent anyway (0-1). */
+        @WithDefault("0")
+        double exploration();
     }
 
     interface Trainer {

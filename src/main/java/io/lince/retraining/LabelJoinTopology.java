@@ -25,7 +25,8 @@ import org.apache.kafka.common.utils.Bytes;
  * Joins what the classifier sent for labelling with the labels people or apps give it, by image
  * id, into the compacted {@code lince.examples} topic. Both sides are tables (changelogged state
  * stores), so either may arrive first, a duplicate changes nothing and a changed label replaces
- * the old one. A label for a class the model does not have goes to the dead-letter topic.
+ * the old one. An image its publisher labelled ({@code knownLabel}) needs no label event; a label
+ * event for it still wins. A label for a class the model does not have goes to the dead-letter topic.
  */
 public final class LabelJoinTopology {
 
@@ -46,8 +47,9 @@ public final class LabelJoinTopology {
                 .toTable(Named.as("labels-by-id"), Materialized.<String, LabelEvent, KeyValueStore<Bytes, byte[]>>as("labels")
                         .withKeySerde(Serdes.String()).withValueSerde(labels));
 
-        pending.join(labelled, LabelJoinTopology::example)
+        pending.leftJoin(labelled, LabelJoinTopology::example)
                 .toStream()
+                .filter((id, example) -> example != null)
                 .to(topics.examples(), Produced.with(Serdes.String(), wire.serde(LabelledExample.class)));
         return b.build();
     }
@@ -68,7 +70,20 @@ public final class LabelJoinTopology {
                 : "unknown class '" + l.getLabel() + "': the model's classes are " + classes;
     }
 
+    /**
+     * The example, labelled by the label event, or else by the label the image's publisher gave
+     * it ({@code knownLabel}); null (nothing to emit) while neither exists.
+     */
     static LabelledExample example(RetrainingSample s, LabelEvent l) {
+        String known = s.getImage().getKnownLabel();
+        if (l == null && known == null) {
+            return null;
+        }
+        if (l == null) {
+            l = LabelEvent.newBuilder().setImageId(s.getImage().getId()).setLabel(known)
+                    .setLabeller("publisher:" + s.getImage().getSource())
+                    .setLabelledAt(s.getImage().getEventTime()).build();
+        }
         return LabelledExample.newBuilder()
                 .setImageId(l.getImageId())
                 .setImage(s.getImage())

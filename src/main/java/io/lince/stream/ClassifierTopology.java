@@ -29,6 +29,8 @@ public final class ClassifierTopology {
     static final String DEAD_LETTER = "dead-letter";
     /** The batch buffer; its changelog makes waiting records as durable as processed ones. */
     public static final String BUFFER = "batch-buffer";
+    /** Image ids sent for labelling, so that none is sent twice. */
+    public static final String SENT = "sent-for-labelling";
 
     /** What the classifier needs besides the model. */
     public record Settings(ImageSource source, RoutingPolicy routing, BatchSettings batching, ClassifierMetrics metrics) {}
@@ -43,6 +45,8 @@ public final class ClassifierTopology {
                 settings.routing(), settings.batching(), settings.metrics()), SOURCE);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(BUFFER), Serdes.Long(),
                 wire.serde(PendingImage.class)).withLoggingEnabled(Map.of()), CLASSIFY);
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(SENT), Serdes.String(), Serdes.Long())
+                .withLoggingEnabled(Map.of("cleanup.policy", "compact")), CLASSIFY);
         t.addSink(CLASSIFICATIONS, topics.classifications(), Serdes.String().serializer(),
                 as(wire, Classification.class), CLASSIFY);
         t.addSink(RETRAINING, topics.retraining(), Serdes.String().serializer(),

@@ -62,6 +62,9 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Speci
     private final Map<Long, Future<Outcome>> preparing = new HashMap<>();
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<Long, PendingImage> buffer;
+    /** Ids already sent for labelling (changelogged): an image is never sent twice. */
+    private KeyValueStore<String, Long> sent;
+    private Selector selector;
     private long nextSeq;
     private int waiting;
     private long oldestArrival = Long.MAX_VALUE;
@@ -84,6 +87,8 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Speci
             return t;
         });
         this.buffer = context.getStateStore(ClassifierTopology.BUFFER);
+        this.sent = context.getStateStore(ClassifierTopology.SENT);
+        this.selector = new Selector(policy, context.taskId().hashCode());
         // after a restart the buffer holds what was waiting at the last commit
         try (KeyValueIterator<Long, PendingImage> it = buffer.all()) {
             while (it.hasNext()) {
@@ -236,16 +241,22 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Speci
                 .build();
         long ts = r.pending().getTimestamp();
         context.forward(new Record<String, SpecificRecord>(id, c, ts), ClassifierTopology.CLASSIFICATIONS);
-        boolean unsure = policy.reasonToRetrain(p).map(reason -> {
+        boolean alreadySent = sent.get(id) != null;
+        // An image its publisher already labelled goes straight to the training data: no labeller
+        // time, so no budget. Anything else goes only if the selector chooses it.
+        String reason = r.event().getKnownLabel() != null
+                ? (alreadySent ? null : "labelled by its publisher")
+                : selector.decide(p, alreadySent, now).reason();
+        if (reason != null) {
             context.forward(new Record<String, SpecificRecord>(id, RetrainingSample.newBuilder()
                     .setImage(r.event())
                     .setPrediction(p)
                     .setUncertainty(policy.value(p))
                     .setReason(reason)
                     .build(), ts), ClassifierTopology.RETRAINING);
-            return true;
-        }).orElse(false);
-        metrics.classified(c, unsure, queueMillis);
+            sent.put(id, now);
+        }
+        metrics.classified(c, reason != null, queueMillis);
     }
 
     @Override

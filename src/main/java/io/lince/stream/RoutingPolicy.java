@@ -7,14 +7,26 @@ import java.util.Optional;
 /**
  * Decides which classifications go to the retraining topic: one uncertainty measure against a
  * threshold. {@code confidence} and {@code margin} route when below it; {@code entropy} and
- * {@code variance} (across test-time views, needs TTA on) when above.
+ * {@code variance} (across test-time views, needs TTA on) when above. {@link SelectionSettings}
+ * add the adaptive rule, a rate budget and exploration (applied by a {@link Selector}).
  */
-public record RoutingPolicy(Measure measure, double threshold) {
+public record RoutingPolicy(Measure measure, double threshold, SelectionSettings selection) {
 
     public enum Measure { CONFIDENCE, MARGIN, ENTROPY, VARIANCE }
 
     public static RoutingPolicy of(String measure, double threshold) {
-        return new RoutingPolicy(Measure.valueOf(measure.toUpperCase(Locale.ROOT)), threshold);
+        return of(measure, threshold, SelectionSettings.FIXED);
+    }
+
+    public static RoutingPolicy of(String measure, double threshold, SelectionSettings selection) {
+        Measure m;
+        try {
+            m = Measure.valueOf(measure.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unknown uncertainty measure '" + measure
+                    + "': use confidence, margin, entropy or variance");
+        }
+        return new RoutingPolicy(m, threshold, selection);
     }
 
     public float value(Prediction p) {

@@ -116,4 +116,18 @@ class LabelJoinTopologyTest {
         assertEquals("a", d.get(0).getImageId());
         assertEquals("deserialize", d.get(1).getStage());
     }
+
+    @Test
+    void anImageItsPublisherLabelledNeedsNoLabelEventButOneStillWins() {
+        RetrainingSample known = sample("k");
+        known.getImage().setKnownLabel("dogs");
+        samples.pipeInput("k", known);
+        samples.pipeInput("u", sample("u")); // no label anywhere yet: nothing
+        List<LabelledExample> out = examples.readValuesToList();
+        assertEquals(1, out.size());
+        assertEquals("dogs", out.get(0).getLabel());
+        assertEquals("publisher:t", out.get(0).getLabeller());
+        labels.pipeInput("k", label("k", "cats", "carol"));
+        assertEquals("cats", examples.readValue().getLabel(), "a person's label overrides the publisher's");
+    }
 }

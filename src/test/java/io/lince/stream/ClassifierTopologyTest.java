@@ -131,6 +131,31 @@ class ClassifierTopologyTest {
     }
 
     @Test
+    void anImageIsSentForLabellingOnceEvenWhenItComesAgain() {
+        try (Harness h = new Harness(0.2f, 0f)) {
+            h.send("b", TestImages.jpeg(1, 2));
+            h.waitOut();
+            h.send("b", TestImages.jpeg(1, 2)); // a producer retry, or the same photo again
+            h.waitOut();
+            assertEquals(2, h.classifications.readValuesToList().size());
+            assertEquals(1, h.retraining.readValuesToList().size());
+        }
+    }
+
+    @Test
+    void anImageItsPublisherLabelledGoesToTheTrainingDataEvenWhenConfident() {
+        try (Harness h = new Harness(6f, -6f)) {
+            h.images.pipeInput("k", wire.serde(ImageEvent.class).serializer().serialize("t", ImageEvent.newBuilder()
+                    .setId("k").setEventTime(Instant.ofEpochMilli(1000)).setSource("test").setKnownLabel("stripes")
+                    .setBytes(ByteBuffer.wrap(TestImages.jpeg(1, 3))).build()));
+            h.waitOut();
+            RetrainingSample s = h.retraining.readValue();
+            assertEquals("labelled by its publisher", s.getReason());
+            assertEquals("stripes", s.getImage().getKnownLabel());
+        }
+    }
+
+    @Test
     void badInputGoesToTheDeadLetterTopicAndTheStreamGoesOn() {
         try (Harness h = new Harness(6f, -6f)) {
             h.send("good-1", TestImages.jpeg(0, 1));

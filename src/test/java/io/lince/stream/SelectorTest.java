@@ -1,0 +1,100 @@
+package io.lince.stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lince.contracts.Prediction;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class SelectorTest {
+
+    private static Prediction confidence(double c) {
+        return Prediction.newBuilder().setLabel("a").setProbabilities(Map.of("a", (float) c, "b", (float) (1 - c)))
+                .setConfidence((float) c).setMargin((float) (2 * c - 1)).setEntropy(0f).setModelVersion(1).build();
+    }
+
+    private static Selector selector(SelectionSettings s) {
+        return new Selector(RoutingPolicy.of("confidence", 0.8, s), 1);
+    }
+
+    @Test
+    void fixedThresholdSendsWhatIsBelowIt() {
+        Selector sel = selector(SelectionSettings.FIXED);
+        assertTrue(sel.decide(confidence(0.6), false, 0).send());
+        assertEquals("confidence 0.600 < 0.800", sel.decide(confidence(0.6), false, 0).reason());
+        assertEquals(Selector.Skip.CONFIDENT, sel.decide(confidence(0.95), false, 0).skip());
+    }
+
+    @Test
+    void anImageAlreadySentIsNeverSentAgain() {
+        Selector sel = selector(SelectionSettings.FIXED);
+        assertEquals(Selector.Skip.ALREADY_SENT, sel.decide(confidence(0.55), true, 0).skip());
+    }
+
+    @Test
+    void adaptiveRuleFollowsTheMovingMeanSoADriftCannotFloodTheLabellers() {
+        Selector sel = selector(new SelectionSettings(true, 2, 0.01, 100, 0, 0));
+        Random rnd = new Random(3);
+        // a calibrated model: uncertainty (1 - confidence) around 0.10 ± 0.03
+        int sent = 0;
+        for (int i = 0; i < 3000; i++) {
+            sent += sel.decide(confidence(0.9 + 0.03 * rnd.nextGaussian()), false, i).send() ? 1 : 0;
+        }
+        assertEquals(0.10, sel.mean(), 0.01);
+        assertEquals(0.03, sel.standardDeviation(), 0.006);
+        assertTrue(sent > 30 && sent < 150, "about 2.3% are 2 sd above the mean: " + sent);
+        assertTrue(sel.decide(confidence(0.75), false, 3000).send(), "clearly above mean + 2 sd");
+        assertFalse(sel.decide(confidence(0.88), false, 3001).send(), "within the usual spread");
+
+        // the calibration drifts: every result is now less confident (0.30 ± 0.03); a fixed
+        // threshold of 0.8 would send everything, the adaptive rule settles back to a few percent
+        int fixedWouldSend = 0;
+        int late = 0;
+        for (int i = 0; i < 3000; i++) {
+            Prediction p = confidence(0.7 + 0.03 * rnd.nextGaussian());
+            fixedWouldSend += p.getConfidence() < 0.8 ? 1 : 0;
+            boolean s = sel.decide(p, false, 10_000 + i).send();
+            late += i >= 1000 && s ? 1 : 0;
+        }
+        assertTrue(fixedWouldSend > 2900, "a fixed threshold sends " + fixedWouldSend);
+        assertTrue(late < 100, "after adapting, 2000 drifted results sent only " + late);
+    }
+
+    @Test
+    void theRateBudgetCapsSendsPerMinuteAndRefills() {
+        Selector sel = selector(new SelectionSettings(false, 2, 0.01, 0, 10, 0));
+        int sent = 0;
+        for (int i = 0; i < 100; i++) {
+            sent += sel.decide(confidence(0.5), false, 1_000 + i).send() ? 1 : 0;
+        }
+        assertEquals(10, sent, "a minute's budget");
+        assertEquals(Selector.Skip.OVER_BUDGET, sel.decide(confidence(0.5), false, 2_000).skip());
+        assertTrue(sel.decide(confidence(0.5), false, 2_000 + 6_000).send(), "one more token after 6 s");
+        assertFalse(sel.decide(confidence(0.5), false, 2_000 + 6_100).send());
+    }
+
+    @Test
+    void explorationSendsAShareOfConfidentResults() {
+        Selector sel = selector(new SelectionSettings(false, 2, 0.01, 0, 0, 0.05));
+        int explored = 0;
+        for (int i = 0; i < 10_000; i++) {
+            Selector.Decision d = sel.decide(confidence(0.99), false, i);
+            if (d.send()) {
+                explored++;
+                assertTrue(d.reason().startsWith("exploration"), d.reason());
+            }
+        }
+        assertEquals(500, explored, 80);
+    }
+
+    @Test
+    void badSettingsAreRefused() {
+        assertThrows(IllegalArgumentException.class, () -> new SelectionSettings(true, 2, 0, 10, 0, 0));
+        assertThrows(IllegalArgumentException.class, () -> new SelectionSettings(true, 2, 0.1, 10, 0, 1.5));
+        assertThrows(IllegalArgumentException.class, () -> RoutingPolicy.of("vibes", 0.5));
+    }
+}
