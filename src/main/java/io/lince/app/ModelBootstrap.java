@@ -26,9 +26,9 @@ public final class ModelBootstrap {
 
     public static ModelPublished champion(ModelRegistry registry, ModelStore store, List<String> classes,
             Optional<Path> weights, int inputSize, Device device, long seed) throws IOException {
-        Optional<ModelPublished> latest = registry.latest();
-        if (latest.isPresent()) {
-            return latest.get();
+        Optional<ModelPublished> champion = registry.champion();
+        if (champion.isPresent()) {
+            return champion.get();
         }
         ModelInfo info = new ModelInfo(1, null, classes, inputSize);
         try (LinceModel first = firstModel(info, weights, device, seed)) {

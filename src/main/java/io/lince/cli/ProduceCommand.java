@@ -16,6 +16,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -30,8 +31,8 @@ class ProduceCommand implements Callable<Integer> {
     @Parameters(paramLabel = "DIR", description = "class-per-subfolder images")
     Path dir;
 
-    @Option(names = "--bootstrap-servers", description = "Kafka cluster (default: lince.kafka.bootstrap-servers)")
-    String bootstrapServers;
+    @Mixin
+    ClusterOption cluster;
 
     @Option(names = "--limit", defaultValue = "2147483647", description = "send at most this many images")
     int limit;
@@ -41,14 +42,12 @@ class ProduceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        String servers = bootstrapServers != null ? bootstrapServers
-                : config.kafka().bootstrapServers().orElseThrow(() -> new IllegalArgumentException(
-                        "produce needs a cluster: --bootstrap-servers or lince.kafka.bootstrap-servers"));
+        KafkaClients clients = cluster.clients(config, "produce");
         ImageFolder folder = ImageFolder.scan(dir);
         var serializer = WireFormat.defaults().serde(ImageEvent.class).serializer();
         int sent = 0;
         try (KafkaProducer<String, ImageEvent> p = new KafkaProducer<>(
-                new KafkaClients(servers, config.kafka().properties()).producer(), new StringSerializer(), serializer)) {
+                clients.producer(), new StringSerializer(), serializer)) {
             for (ImageFolder.Entry e : folder.entries()) {
                 if (sent >= limit) {
                     break;

@@ -19,7 +19,7 @@ final class Settings {
 
     static TrainerSettings trainer(LinceConfig c) {
         LinceConfig.Trainer t = c.trainer();
-        return new TrainerSettings(t.retrainEvery(), t.epochs(), t.learningRate(), t.batchSize());
+        return new TrainerSettings(t.retrainEvery(), t.epochs(), t.learningRate(), t.batchSize(), t.evaluationShare(), t.epsilon());
     }
 
     static FetchPolicy fetch(LinceConfig.Fetch f) {

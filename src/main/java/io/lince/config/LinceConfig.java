@@ -189,6 +189,14 @@ public interface LinceConfig {
 
         @WithDefault("16")
         int batchSize();
+
+        /** Share of labelled images held out to judge candidates; never trained on. */
+        @WithDefault("0.2")
+        double evaluationShare();
+
+        /** A candidate may be this much less accurate than the champion if its log loss is lower. */
+        @WithDefault("0.01")
+        double epsilon();
     }
 
     default Topics topicsRecord() {

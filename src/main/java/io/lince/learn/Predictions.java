@@ -34,8 +34,21 @@ public record Predictions(List<String> classes, List<Path> files, int[] labels, 
         return best;
     }
 
+    /**
+     * The true class has the highest probability, strictly: a model that says 1/K for everything
+     * knows nothing, and a tie broken towards the first class must not count as right.
+     */
     public boolean correct(int i) {
-        return labels[i] == predicted(i);
+        if (labels[i] < 0) {
+            return false;
+        }
+        float[] p = probabilities[i];
+        for (int k = 0; k < p.length; k++) {
+            if (k != labels[i] && p[k] >= p[labels[i]]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The probability given to the true class. */

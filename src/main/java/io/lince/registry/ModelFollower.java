@@ -5,7 +5,11 @@ import io.lince.contracts.ModelPublished;
 import io.lince.model.LinceModel;
 import io.lince.model.ModelSlot;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -14,9 +18,10 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
 
 /**
- * Follows {@code lince.models} and swaps each newer version into the slot. Loading happens on
- * this thread, so the stream keeps classifying with the old model until the new one is ready.
- * An artifact that fails its sha256 or does not load is refused, and the old model stays.
+ * Follows {@code lince.models} and swaps the champion (the promoted version, newer or, after a
+ * rollback, older) into the slot; candidates the gate rejected are never served. Loading happens
+ * on this thread, so the stream keeps classifying with the old model until the new one is ready.
+ * An artifact that fails its sha256 or does not load is refused once, and the old model stays.
  */
 public final class ModelFollower implements AutoCloseable {
 
@@ -52,11 +57,22 @@ public final class ModelFollower implements AutoCloseable {
             TopicPartition tp = new TopicPartition(registry.topic(), 0);
             c.assign(List.of(tp));
             c.seekToBeginning(List.of(tp));
+            Map<Integer, ModelPublished> versions = new HashMap<>();
+            Set<String> refused = new HashSet<>();
             while (running.get()) {
-                for (ConsumerRecord<String, ModelPublished> r : c.poll(Duration.ofMillis(500))) {
-                    if (r.value() != null && r.value().getVersion() > slot.info().version()) {
-                        offer(r.value());
+                var records = c.poll(Duration.ofMillis(500));
+                if (records.isEmpty()) {
+                    continue;
+                }
+                for (ConsumerRecord<String, ModelPublished> r : records) {
+                    if (r.value() != null) {
+                        versions.put(r.value().getVersion(), r.value());
                     }
+                }
+                ModelPublished champion = ModelRegistry.champion(versions.values()).orElse(null);
+                if (champion != null && champion.getVersion() != slot.info().version()
+                        && !refused.contains(champion.getSha256()) && !offer(champion)) {
+                    refused.add(champion.getSha256());
                 }
             }
         } catch (WakeupException e) {

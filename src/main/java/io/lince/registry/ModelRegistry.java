@@ -5,12 +5,15 @@ import io.lince.kafka.KafkaClients;
 import io.lince.kafka.Topics;
 import io.lince.wire.WireFormat;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -21,8 +24,16 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
-/** The {@code lince.models} topic as a registry: every published version, in order. */
+/**
+ * The {@code lince.models} topic as a registry. Each version's last record is its current state
+ * (promoted, rejected or retired); the serving version, the champion, is the promoted one that was
+ * promoted last, so promoting an older version is a rollback.
+ */
 public final class ModelRegistry {
+
+    public static final String PROMOTED = "promoted";
+    public static final String REJECTED = "rejected";
+    public static final String RETIRED = "retired";
 
     private final KafkaClients clients;
     private final String topic;
@@ -61,8 +72,51 @@ public final class ModelRegistry {
         return out;
     }
 
+    /** The newest version, whatever its status (the next version number follows it). */
     public Optional<ModelPublished> latest() {
         return history().stream().max(Comparator.comparingInt(ModelPublished::getVersion));
+    }
+
+    /** Each version's current state, by version. */
+    public Map<Integer, ModelPublished> versions() {
+        return versions(history());
+    }
+
+    public static Map<Integer, ModelPublished> versions(List<ModelPublished> records) {
+        Map<Integer, ModelPublished> out = new TreeMap<>();
+        records.forEach(r -> out.put(r.getVersion(), r));
+        return out;
+    }
+
+    /** The version classifiers serve. */
+    public Optional<ModelPublished> champion() {
+        return champion(versions().values());
+    }
+
+    public static Optional<ModelPublished> champion(Collection<ModelPublished> versions) {
+        return versions.stream().filter(m -> PROMOTED.equals(m.getStatus()))
+                .max(Comparator.comparing((ModelPublished m) -> m.getPromotedAt() != null ? m.getPromotedAt() : m.getPublishedAt())
+                        .thenComparingInt(ModelPublished::getVersion));
+    }
+
+    /**
+     * Makes {@code version} the serving one (a rollback when it is older) and retires the current
+     * champion; classifiers follow within seconds.
+     */
+    public ModelPublished promote(int version, String why) {
+        Map<Integer, ModelPublished> all = versions();
+        ModelPublished target = all.get(version);
+        if (target == null) {
+            throw new IllegalArgumentException("no model v" + version + "; known: " + all.keySet());
+        }
+        Optional<ModelPublished> current = champion(all.values());
+        Instant now = Instant.now();
+        current.filter(c -> c.getVersion() != version).ifPresent(c -> publish(ModelPublished.newBuilder(c)
+                .setStatus(RETIRED).setDecision("v" + version + " promoted over it: " + why).build()));
+        ModelPublished promoted = ModelPublished.newBuilder(target).setStatus(PROMOTED).setDecision(why)
+                .setPromotedAt(now.isAfter(target.getPublishedAt()) ? now : target.getPublishedAt().plusMillis(1)).build();
+        publish(promoted);
+        return promoted;
     }
 
     public void publish(ModelPublished m) {
@@ -85,7 +139,18 @@ public final class ModelRegistry {
         return String.format(Locale.ROOT, "v%04d", version);
     }
 
+    /** A first version, promoted as it is published. */
     public static ModelPublished describe(ModelStore.Stored stored, io.lince.model.ModelInfo info,
+            Map<String, Double> metrics, int trainedOn) {
+        ModelPublished m = candidate(stored, info, metrics, trainedOn);
+        m.setStatus(PROMOTED);
+        m.setDecision("first version");
+        m.setPromotedAt(m.getPublishedAt());
+        return m;
+    }
+
+    /** A new version before the promotion gate has spoken (status and decision to be set). */
+    public static ModelPublished candidate(ModelStore.Stored stored, io.lince.model.ModelInfo info,
             Map<String, Double> metrics, int trainedOn) {
         return ModelPublished.newBuilder()
                 .setVersion(info.version())

@@ -45,6 +45,20 @@ public final class ModelStore {
     }
 
     /**
+     * Lineage: the ids a version was trained and judged on, one per line, beside its artifact
+     * ({@code resnet34-v0005.data.txt}), so a version leads back to its data.
+     */
+    public Path putLineage(int version, java.util.Collection<String> trainIds, java.util.Collection<String> evalIds)
+            throws IOException {
+        Path file = root.resolve(String.format(Locale.ROOT, "resnet34-v%04d.data.txt", version));
+        StringBuilder s = new StringBuilder("# model v" + version + ": train ids, then evaluation ids\n");
+        new java.util.TreeSet<>(trainIds).forEach(id -> s.append("train\t").append(id).append('\n'));
+        new java.util.TreeSet<>(evalIds).forEach(id -> s.append("eval\t").append(id).append('\n'));
+        Files.writeString(file, s);
+        return file;
+    }
+
+    /**
      * @return the artifact's file, after checking it lies inside this store and has the digest
      * @throws IOException with the reason when it does not
      */

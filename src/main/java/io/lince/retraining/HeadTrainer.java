@@ -65,7 +65,7 @@ public final class HeadTrainer {
                     .optOptimizer(Optimizer.sgd()
                             .setLearningRateTracker(Tracker.fixed(learningRate))
                             .optMomentum(0.9f)
-                            .optWeightDecays(1e-3f)
+                            .optWeightDecays(1e-2f)
                             .build());
             try (Trainer trainer = model.newTrainer(config)) {
                 trainer.initialize(new Shape(1, d));
@@ -111,6 +111,41 @@ public final class HeadTrainer {
         }
         w.set(head.weight());
         b.set(head.bias());
+    }
+
+    /** Softmax probabilities of a linear head ({@code weight} is classes × d, row-major) on features. */
+    public static float[][] probabilities(float[] weight, float[] bias, float[][] features) {
+        int k = bias.length;
+        float[][] out = new float[features.length][k];
+        for (int i = 0; i < features.length; i++) {
+            float[] f = features[i];
+            double[] z = new double[k];
+            double max = Double.NEGATIVE_INFINITY;
+            for (int c = 0; c < k; c++) {
+                double v = bias[c];
+                for (int j = 0; j < f.length; j++) {
+                    v += weight[c * f.length + j] * f[j];
+                }
+                z[c] = v;
+                max = Math.max(max, v);
+            }
+            double sum = 0;
+            for (int c = 0; c < k; c++) {
+                z[c] = Math.exp(z[c] - max);
+                sum += z[c];
+            }
+            for (int c = 0; c < k; c++) {
+                out[i][c] = (float) (z[c] / sum);
+            }
+        }
+        return out;
+    }
+
+    /** The network's current head as a {@link Head} (training figures unknown). */
+    public static Head of(ResNet34 net) {
+        float[] w = net.head().getParameters().get("weight").getArray().toFloatArray();
+        float[] b = net.head().getParameters().get("bias").getArray().toFloatArray();
+        return new Head(w, b, b.length, Double.NaN, Double.NaN);
     }
 
     private static float[] flatten(float[][] rows) {

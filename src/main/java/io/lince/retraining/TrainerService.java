@@ -8,6 +8,7 @@ import io.lince.images.InvalidImageException;
 import io.lince.images.Preprocessor;
 import io.lince.kafka.KafkaClients;
 import io.lince.kafka.Topics;
+import io.lince.learn.Predictions;
 import io.lince.model.LinceModel;
 import io.lince.model.ModelInfo;
 import io.lince.registry.ModelRegistry;
@@ -30,12 +31,18 @@ import org.jboss.logging.Logger;
 /**
  * The training worker: rebuilds the labelled set from the compacted examples topic (so a new
  * instance on an empty disk has the same data), and after every {@code retrainEvery} new examples
- * trains a new head on the champion's frozen body, stores the checkpoint and publishes the
- * version. One training at a time, on this service's own thread.
+ * trains a candidate head on the champion's frozen body, using only examples outside the
+ * evaluation slice. Candidate and champion are judged on the slice by the promotion gate; the
+ * candidate is stored and published either way, as promoted or rejected with the reason. One
+ * training at a time, on this service's own thread.
+ *
+ * <p>The champion and the candidate share the body (only the head is retrained), so both are
+ * judged on the same cached activations.
  */
 public final class TrainerService implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(TrainerService.class);
+    static final String LABELS_SEEN = "labelsSeen";
 
     private final KafkaClients clients;
     private final Topics topics;
@@ -46,6 +53,8 @@ public final class TrainerService implements AutoCloseable {
     private final Device device;
     private final ImageDecoder decoder = ImageDecoder.defaults();
     private final TrainingSet set = new TrainingSet();
+    private final EvaluationSlice slice;
+    private final PromotionGate gate;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Thread thread;
     private volatile KafkaConsumer<String, LabelledExample> consumer;
@@ -63,6 +72,8 @@ public final class TrainerService implements AutoCloseable {
         this.store = store;
         this.settings = settings;
         this.device = device;
+        this.slice = new EvaluationSlice(settings.evaluationShare());
+        this.gate = new PromotionGate(settings.epsilon(), 1);
         this.thread = new Thread(this::run, "lince-trainer");
     }
 
@@ -101,12 +112,12 @@ public final class TrainerService implements AutoCloseable {
             return; // nothing new since the last look
         }
         lastCheckedSize = set.size();
-        ModelPublished champion = registry.latest().orElse(null);
+        ModelPublished champion = registry.champion().orElse(null);
         if (champion == null) {
             return;
         }
-        int fresh = set.size() - champion.getTrainedOn();
-        if (fresh >= settings.retrainEvery() && set.size() >= retryAt) {
+        int seen = registry.latest().map(TrainerService::labelsSeen).orElse(0);
+        if (set.size() - seen >= settings.retrainEvery() && set.size() >= retryAt) {
             try {
                 train(champion);
             } catch (Exception e) {
@@ -116,38 +127,108 @@ public final class TrainerService implements AutoCloseable {
         }
     }
 
-    /** Trains, stores and publishes a new version from {@code champion}; returns what was published. */
+    /** How many labelled examples existed when a version was trained (the trigger counts from there). */
+    static int labelsSeen(ModelPublished m) {
+        return m.getMetrics().getOrDefault(LABELS_SEEN, (double) m.getTrainedOn()).intValue();
+    }
+
+    /**
+     * Trains a candidate from {@code champion} on the labelled examples outside the evaluation
+     * slice, judges both on the slice, stores the candidate with its lineage and publishes it as
+     * promoted or rejected (with the reason). Returns what was published.
+     */
     ModelPublished train(ModelPublished champion) throws Exception {
         long t0 = System.nanoTime();
         try (LinceModel model = LinceModel.load(store.verified(champion.getArtifactUri(), champion.getSha256()), device)) {
             ModelInfo info = model.info();
             set.useBodyOf(champion.getVersion());
-            List<float[]> features = new ArrayList<>();
-            List<Integer> labels = new ArrayList<>();
-            collect(model, features, labels);
-            if (features.size() < 2) {
-                throw new IllegalStateException("only " + features.size() + " usable examples");
+            Examples all = collect(model);
+            Examples train = all.part(id -> !slice.contains(id));
+            Examples eval = all.part(slice::contains);
+            if (train.size() < 2) {
+                throw new IllegalStateException("only " + train.size() + " usable training examples");
             }
             HeadTrainer.Head head = new HeadTrainer(settings.epochs(), settings.learningRate(), settings.batchSize())
-                    .fit(features.toArray(float[][]::new), labels.stream().mapToInt(i -> i).toArray(),
-                            info.classes().size(), device);
+                    .fit(train.features(), train.labels(), info.classes().size(), device);
+            PromotionGate.Scores before = eval.score(HeadTrainer.of(model.network()), info.classes());
+            PromotionGate.Scores after = eval.score(head, info.classes());
+            PromotionGate.Verdict verdict = gate.decide(after, before);
             HeadTrainer.install(head, model.network());
-            ModelInfo next = info.next(champion.getVersion() + 1);
+            int version = registry.latest().map(ModelPublished::getVersion).orElse(champion.getVersion()) + 1;
+            ModelInfo next = new ModelInfo(version, champion.getVersion(), info.classes(), info.inputSize());
             ModelStore.Stored stored = store.put(next, model.network());
+            store.putLineage(version, train.ids(), eval.ids());
             double seconds = (System.nanoTime() - t0) / 1e9;
-            ModelPublished published = ModelRegistry.describe(stored, next, Map.of(
+            Map<String, Double> metrics = new java.util.TreeMap<>(Map.of(
                     "trainAccuracy", head.trainAccuracy(),
                     "trainLoss", head.trainLoss(),
-                    "trainSeconds", seconds), features.size());
+                    "trainSeconds", seconds,
+                    LABELS_SEEN, (double) set.size()));
+            putScores(metrics, "eval", after);
+            putScores(metrics, "championEval", before);
+            ModelPublished published = ModelRegistry.candidate(stored, next, metrics, train.size());
+            published.setTrainingData(EvaluationSlice.describe(train.ids()));
+            published.setEvaluationSlice(EvaluationSlice.describe(eval.ids()));
+            published.setDecision(verdict.reason());
+            if (verdict.promote()) {
+                published.setStatus(ModelRegistry.PROMOTED);
+                published.setPromotedAt(published.getPublishedAt());
+            } else {
+                published.setStatus(ModelRegistry.REJECTED);
+            }
             registry.publish(published);
-            set.bodyCarriedTo(next.version());
-            LOG.infof("published model v%d: head trained on %d examples in %.1f s, train accuracy %.3f",
-                    next.version(), features.size(), seconds, head.trainAccuracy());
+            if (verdict.promote()) {
+                set.bodyCarriedTo(next.version());
+            }
+            LOG.infof("model v%d %s: head trained on %d examples in %.1f s; %s", version, published.getStatus(),
+                    train.size(), seconds, verdict.reason());
             return published;
         }
     }
 
-    private void collect(LinceModel model, List<float[]> features, List<Integer> labels) {
+    private static void putScores(Map<String, Double> metrics, String prefix, PromotionGate.Scores s) {
+        metrics.put(prefix + ".accuracy", s.accuracy());
+        metrics.put(prefix + ".logLoss", s.logLoss());
+        metrics.put(prefix + ".images", (double) s.images());
+    }
+
+    /** Labelled examples as activations of the champion's body, with their ids. */
+    private record Examples(List<String> ids, List<float[]> rows, List<Integer> classes) {
+        int size() {
+            return ids.size();
+        }
+
+        Examples part(java.util.function.Predicate<String> keep) {
+            Examples out = new Examples(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+            for (int i = 0; i < ids.size(); i++) {
+                if (keep.test(ids.get(i))) {
+                    out.ids.add(ids.get(i));
+                    out.rows.add(rows.get(i));
+                    out.classes.add(classes.get(i));
+                }
+            }
+            return out;
+        }
+
+        float[][] features() {
+            return rows.toArray(float[][]::new);
+        }
+
+        int[] labels() {
+            return classes.stream().mapToInt(Integer::intValue).toArray();
+        }
+
+        PromotionGate.Scores score(HeadTrainer.Head head, List<String> names) {
+            if (ids.isEmpty()) {
+                return new PromotionGate.Scores(Double.NaN, Double.NaN, 0);
+            }
+            Predictions p = new Predictions(names, ids.stream().map(java.nio.file.Path::of).toList(), labels(),
+                    HeadTrainer.probabilities(head.weight(), head.bias(), features()));
+            return new PromotionGate.Scores(p.accuracy(), p.logLoss(), ids.size());
+        }
+    }
+
+    private Examples collect(LinceModel model) {
         Preprocessor pre = new Preprocessor(model.info().inputSize());
         List<String> missingIds = new ArrayList<>();
         List<float[]> missingPixels = new ArrayList<>();
@@ -175,10 +256,13 @@ public final class TrainerService implements AutoCloseable {
                 set.cacheFeatures(missingIds.get(i), computed.get(i));
             }
         }
+        Examples out = new Examples(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         for (LabelledExample e : usable) {
-            features.add(set.cachedFeatures(e.getImageId()));
-            labels.add(model.info().classIndex(e.getLabel()));
+            out.ids().add(e.getImageId());
+            out.rows().add(set.cachedFeatures(e.getImageId()));
+            out.classes().add(model.info().classIndex(e.getLabel()));
         }
+        return out;
     }
 
     /** The labelled set as this trainer knows it now: image id → label. */

@@ -11,6 +11,7 @@ import io.lince.contracts.ModelPublished;
 import io.lince.contracts.RetrainingSample;
 import io.lince.images.SyntheticImages;
 import io.lince.kafka.Topics;
+import io.lince.registry.ModelRegistry;
 import io.lince.retraining.TrainerSettings;
 import io.lince.stream.BatchSettings;
 import io.lince.testing.TestNodes;
@@ -53,7 +54,7 @@ class LinceLoopIntegrationTest {
 
     private NodeOptions options() {
         return TestNodes.options(Role.ALL, Optional.empty(), Map.of(), work, TOPICS,
-                new BatchSettings(4, Duration.ofMillis(20)), new TrainerSettings(16, 30, 0.05f, 16), "it");
+                new BatchSettings(4, Duration.ofMillis(20)), new TrainerSettings(16, 30, 0.05f, 16, 0.2, 0.01), "it");
     }
 
     /** Everything the test reads back, by topic. */
@@ -120,7 +121,12 @@ class LinceLoopIntegrationTest {
             await(reader, results, () -> results.models.stream().anyMatch(m -> m.getVersion() == 2));
             ModelPublished v2 = results.models.stream().filter(m -> m.getVersion() == 2).findFirst().orElseThrow();
             assertEquals(1, v2.getParentVersion());
-            assertEquals(32, v2.getTrainedOn());
+            assertEquals(ModelRegistry.PROMOTED, v2.getStatus(), v2.getDecision());
+            assertTrue(v2.getDecision().startsWith("better: "), v2.getDecision());
+            int held = v2.getMetrics().get("eval.images").intValue();
+            assertTrue(held > 0, "some labelled images are held out to judge it");
+            assertEquals(32, v2.getTrainedOn() + held, "trained on every labelled image outside the evaluation slice");
+            assertTrue(v2.getEvaluationSlice().startsWith(held + " images, sha256 "), v2.getEvaluationSlice());
             await(reader, results, () -> node.slot().orElseThrow().info().version() == 2);
 
             // 3. later images are classified by v2, and it learnt something
@@ -135,6 +141,14 @@ class LinceLoopIntegrationTest {
                 right += l.get(0).getPrediction().getLabel().equals(truth.get("later-" + i)) ? 1 : 0;
             }
             assertTrue(right >= 32, "v2 got " + right + "/40 right; v1 could only guess");
+
+            // 4. rollback: promoting v1 again makes every classifier serve it within seconds
+            long t0 = System.nanoTime();
+            node.registry().promote(1, "rollback drill");
+            await(reader, results, () -> node.slot().orElseThrow().info().version() == 1);
+            assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(10).toNanos(), "switched within seconds");
+            assertEquals(1, node.registry().champion().orElseThrow().getVersion());
+            assertEquals(ModelRegistry.RETIRED, node.registry().versions().get(2).getStatus());
         }
     }
 

@@ -102,6 +102,32 @@ class AvroSerdeTest {
     }
 
     @Test
+    void modelRecordsFromBeforeThePromotionGateReadAsPromoted() throws Exception {
+        // written with the shipped history's ModelPublished-1 schema, as a v0.1 trainer did
+        org.apache.avro.Schema v1;
+        try (var in = getClass().getClassLoader().getResourceAsStream("lince/schemas/history/ModelPublished-1.avsc")) {
+            v1 = new org.apache.avro.Schema.Parser().parse(in);
+        }
+        org.apache.avro.generic.GenericRecord old = new org.apache.avro.generic.GenericData.Record(v1);
+        old.put("version", 3);
+        old.put("artifactUri", "file:/m/resnet34-v0003.lince");
+        old.put("sha256", "ab");
+        old.put("classes", java.util.List.of("cats", "dogs"));
+        old.put("inputSize", 224);
+        old.put("metrics", java.util.Map.of());
+        old.put("trainedOn", 40);
+        old.put("publishedAt", 1000L);
+        var bytes = new org.apache.avro.message.BinaryMessageEncoder<org.apache.avro.generic.GenericRecord>(
+                org.apache.avro.generic.GenericData.get(), v1).encode(old);
+        ModelPublished m = SingleObjectWireFormat.withHistory().serde(ModelPublished.class).deserializer()
+                .deserialize("t", io.lince.wire.Buffers.toArray(bytes));
+        assertEquals(3, m.getVersion());
+        assertEquals("promoted", m.getStatus());
+        assertEquals("", m.getDecision());
+        assertNull(m.getPromotedAt());
+    }
+
+    @Test
     void unknownWriterSchemaIsAClearError() throws Exception {
         byte[] old = writeV0();
         SerializationException e = assertThrows(SerializationException.class,
