@@ -3,7 +3,6 @@ package io.lince.cli;
 import io.lince.config.LinceConfig;
 import io.lince.learn.Learner;
 import io.lince.learn.Predictions;
-import io.lince.learn.Tta;
 import jakarta.inject.Inject;
 import java.io.PrintStream;
 import java.util.concurrent.Callable;
@@ -37,21 +36,5 @@ class EvaluateCommand implements Callable<Integer> {
             }
         }
         return 0;
-    }
-
-    /** {@code --tta}, its views and the original's weight. */
-    static class TtaOptions {
-        @Option(names = "--tta", description = "average over the original and augmented views")
-        boolean on;
-
-        @Option(names = "--tta-views", defaultValue = "4", description = "augmented views (default: ${DEFAULT-VALUE})")
-        int views;
-
-        @Option(names = "--tta-weight", description = "weight of the original (default: 1/(views+1), all equal)")
-        Double originalWeight;
-
-        double weight() {
-            return originalWeight != null ? originalWeight : Tta.equalWeight(views);
-        }
     }
 }

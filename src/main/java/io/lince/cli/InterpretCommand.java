@@ -30,7 +30,7 @@ class InterpretCommand implements Callable<Integer> {
     LearnOptions learn;
 
     @Mixin
-    EvaluateCommand.TtaOptions tta;
+    TtaOptions tta;
 
     @Option(names = "--images", defaultValue = "8", description = "images per view (default: ${DEFAULT-VALUE})")
     int images;

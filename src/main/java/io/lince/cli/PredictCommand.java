@@ -49,7 +49,7 @@ class PredictCommand implements Callable<Integer> {
     DeviceOption device;
 
     @Mixin
-    EvaluateCommand.TtaOptions tta;
+    TtaOptions tta;
 
     @Option(names = "--csv", paramLabel = "FILE", description = "write a Kaggle submission here (default with a folder: submission.csv)")
     Path csv;

@@ -6,7 +6,6 @@ import io.lince.learn.GroupRates;
 import io.lince.learn.Learner;
 import io.lince.learn.Predictions;
 import io.lince.learn.Sgdr;
-import io.lince.learn.Tta;
 import io.lince.learn.report.Charts;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.inject.Inject;
@@ -66,11 +65,8 @@ class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "continue an interrupted run of the same plan from its last saved epoch")
     boolean resume;
 
-    @Option(names = "--tta", description = "report validation accuracy with test-time augmentation too")
-    boolean tta;
-
-    @Option(names = "--tta-views", defaultValue = "4", description = "augmented views for --tta (default: ${DEFAULT-VALUE})")
-    int ttaViews;
+    @Mixin
+    TtaOptions tta;
 
     @Override
     public Integer call() throws Exception {
@@ -95,11 +91,11 @@ class TrainCommand implements Callable<Integer> {
                         Map.of("epochs", h.epochs(), "rates", h.rates(), "losses", h.losses(), "restarts", h.restarts()));
                 out.println("history: " + json);
             }
-            if (tta) {
+            if (tta.on) {
                 Predictions plain = learner.predictValid(0, 1);
-                Predictions aug = learner.predictValid(ttaViews, Tta.equalWeight(ttaViews));
+                Predictions aug = learner.predictValid(tta.views, tta.weight());
                 out.printf(Locale.ROOT, "valid accuracy %.4f, log loss %.4f; with TTA (x%d) accuracy %.4f, log loss %.4f%n",
-                        plain.accuracy(), plain.logLoss(), ttaViews + 1, aug.accuracy(), aug.logLoss());
+                        plain.accuracy(), plain.logLoss(), tta.views + 1, aug.accuracy(), aug.logLoss());
             }
         }
         return 0;

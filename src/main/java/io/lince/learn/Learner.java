@@ -172,11 +172,11 @@ public final class Learner implements AutoCloseable {
         if (s.z() == null) {
             return work.run();
         }
-        s.z().unfold(model.network());
+        s.z().unfold(model.network().head());
         try {
             return work.run();
         } finally {
-            s.z().fold(model.network());
+            s.z().fold(model.network().head());
         }
     }
 
@@ -184,11 +184,11 @@ public final class Learner implements AutoCloseable {
         if (s.z() == null) {
             return work.run();
         }
-        s.z().fold(model.network());
+        s.z().fold(model.network().head());
         try {
             return work.run();
         } finally {
-            s.z().unfold(model.network());
+            s.z().unfold(model.network().head());
         }
     }
 

@@ -1,6 +1,7 @@
 package io.lince.learn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Block;
 import io.lince.model.ResNet34;
 
 /**
@@ -14,18 +15,22 @@ import io.lince.model.ResNet34;
 public record Standardization(float[] mean, float[] std) {
 
     public static Standardization of(Activations a) {
-        int d = a.dimension();
-        int n = a.features().length;
+        return of(a.features());
+    }
+
+    public static Standardization of(float[][] features) {
+        int d = features.length == 0 ? 0 : features[0].length;
+        int n = features.length;
         float[] mean = new float[d];
         float[] std = new float[d];
         for (int j = 0; j < d; j++) {
             double s = 0;
-            for (float[] row : a.features()) {
+            for (float[] row : features) {
                 s += row[j];
             }
             double mu = s / Math.max(1, n);
             double v = 0;
-            for (float[] row : a.features()) {
+            for (float[] row : features) {
                 v += (row[j] - mu) * (row[j] - mu);
             }
             mean[j] = (float) mu;
@@ -35,31 +40,35 @@ public record Standardization(float[] mean, float[] std) {
     }
 
     public Activations apply(Activations a) {
-        float[][] z = new float[a.features().length][];
+        return new Activations(apply(a.features()), a.labels(), a.rows());
+    }
+
+    public float[][] apply(float[][] features) {
+        float[][] z = new float[features.length][];
         for (int i = 0; i < z.length; i++) {
-            float[] x = a.features()[i];
+            float[] x = features[i];
             z[i] = new float[x.length];
             for (int j = 0; j < x.length; j++) {
                 z[i][j] = (x[j] - mean[j]) / std[j];
             }
         }
-        return new Activations(z, a.labels(), a.rows());
+        return z;
     }
 
-    /** Serving form → z-space. */
-    public void unfold(ResNet34 net) {
-        transform(net, false);
+    /** Serving form → z-space, for a linear layer such as {@link ResNet34#head()}. */
+    public void unfold(Block linear) {
+        transform(linear, false);
     }
 
     /** z-space → serving form. */
-    public void fold(ResNet34 net) {
-        transform(net, true);
+    public void fold(Block linear) {
+        transform(linear, true);
     }
 
     // The head is K×512: plain arrays, no NDArrays to leak into the model's manager.
-    private void transform(ResNet34 net, boolean fold) {
-        NDArray wArray = net.head().getParameters().get("weight").getArray();
-        NDArray bArray = net.head().getParameters().get("bias").getArray();
+    private void transform(Block linear, boolean fold) {
+        NDArray wArray = linear.getParameters().get("weight").getArray();
+        NDArray bArray = linear.getParameters().get("bias").getArray();
         float[] w = wArray.toFloatArray();
         float[] b = bArray.toFloatArray();
         int d = mean.length;

@@ -3,9 +3,9 @@ package io.lince.retraining;
 import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.DefaultTrainingConfig;
@@ -17,15 +17,18 @@ import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.translate.TranslateException;
+import io.lince.learn.Predictions;
+import io.lince.learn.Standardization;
 import io.lince.model.ResNet34;
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Trains a new linear head on precomputed body activations (the body stays frozen). Training runs
  * on standardised activations, which makes one learning rate work whatever the body's scale; the
- * standardisation is then folded into the head's weights, so serving needs no extra step:
- * {@code W' = W / std}, {@code b' = b - W' · mean}.
+ * standardisation is then folded into the head's weights (see {@link Standardization}), so serving
+ * needs no extra step.
  */
 public final class HeadTrainer {
 
@@ -49,19 +52,19 @@ public final class HeadTrainer {
     public Head fit(float[][] features, int[] labels, int classes, Device device) {
         int n = features.length;
         int d = ResNet34.FEATURES;
+        Standardization standardization = Standardization.of(features);
         try (Model model = Model.newInstance("head", device, "PyTorch")) {
             NDManager nd = model.getNDManager();
-            NDArray x = nd.create(flatten(features), new Shape(n, d));
-            NDArray mean = x.mean(new int[] {0});
-            NDArray std = x.sub(mean).pow(2).mean(new int[] {0}).sqrt().add(1e-6f);
-            NDArray z = x.sub(mean).div(std);
+            NDArray z = nd.create(flatten(standardization.apply(features)), new Shape(n, d));
             NDArray y = nd.create(labels).toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
 
-            model.setBlock(Linear.builder().setUnits(classes).build());
+            Block linear = Linear.builder().setUnits(classes).build();
+            model.setBlock(linear);
             DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
                     .optDevices(new Device[] {device})
                     // SGD, not Adam: with few examples in 512 dimensions Adam's per-coordinate steps give
                     // noise dimensions as much weight as informative ones, and the head overfits.
+                    // Weight decay keeps the logits moderate, so the head is not confidently wrong.
                     .optOptimizer(Optimizer.sgd()
                             .setLearningRateTracker(Tracker.fixed(learningRate))
                             .optMomentum(0.9f)
@@ -81,22 +84,20 @@ public final class HeadTrainer {
                         }
                     }
                 }
-                Map<String, Parameter> p = Map.of(
-                        "weight", model.getBlock().getParameters().get("weight"),
-                        "bias", model.getBlock().getParameters().get("bias"));
-                NDArray w = p.get("weight").getArray().duplicate();
-                NDArray b = p.get("bias").getArray().duplicate();
-                NDArray logits = z.matMul(w.transpose()).add(b);
-                double loss = Loss.softmaxCrossEntropyLoss().evaluate(new NDList(y), new NDList(logits)).getFloat();
-                double acc = logits.argMax(1).toType(y.getDataType(), false).eq(y).sum().getLong() / (double) n;
-                // fold the standardisation into the layer
-                NDArray wFolded = w.div(std);
-                NDArray bFolded = b.sub(wFolded.matMul(mean));
-                return new Head(wFolded.toFloatArray(), bFolded.toFloatArray(), classes, acc, loss);
             } catch (IOException | TranslateException e) {
                 throw new IllegalStateException("training the head failed: " + e.getMessage(), e);
             }
+            standardization.fold(linear);
+            float[] w = linear.getParameters().get("weight").getArray().toFloatArray();
+            float[] b = linear.getParameters().get("bias").getArray().toFloatArray();
+            Predictions p = new Predictions(names(classes), java.util.Collections.nCopies(n, java.nio.file.Path.of("")),
+                    labels, probabilities(w, b, features));
+            return new Head(w, b, classes, p.accuracy(), p.logLoss());
         }
+    }
+
+    private static List<String> names(int classes) {
+        return java.util.stream.IntStream.range(0, classes).mapToObj(String::valueOf).toList();
     }
 
     /** Copies a trained head into the network's {@code fc}. */
