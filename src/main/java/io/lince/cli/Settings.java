@@ -19,7 +19,8 @@ final class Settings {
 
     static TrainerSettings trainer(LinceConfig c) {
         LinceConfig.Trainer t = c.trainer();
-        return new TrainerSettings(t.retrainEvery(), t.epochs(), t.learningRate(), t.batchSize(), t.evaluationShare(), t.epsilon());
+        return new TrainerSettings(t.retrainEvery(), t.epochs(), t.learningRate(), t.batchSize(), t.evaluationShare(), t.epsilon(),
+                Duration.ofSeconds(t.retrainIntervalSeconds()));
     }
 
     static FetchPolicy fetch(LinceConfig.Fetch f) {

@@ -197,6 +197,10 @@ public interface LinceConfig {
         /** A candidate may be this much less accurate than the champion if its log loss is lower. */
         @WithDefault("0.01")
         double epsilon();
+
+        /** Also train when this many seconds have passed with any new labels; 0 = only by count or request. */
+        @WithDefault("0")
+        long retrainIntervalSeconds();
     }
 
     default Topics topicsRecord() {

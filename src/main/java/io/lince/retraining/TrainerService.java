@@ -62,6 +62,8 @@ public final class TrainerService implements AutoCloseable {
     /** A snapshot for other threads; the set itself belongs to the trainer thread. */
     private volatile Map<String, String> labels = Map.of();
     private int lastCheckedSize = -1;
+    private final java.util.concurrent.atomic.AtomicReference<String> requested = new java.util.concurrent.atomic.AtomicReference<>();
+    private long lastTrainedAt = System.currentTimeMillis();
 
     public TrainerService(KafkaClients clients, Topics topics, WireFormat wire, ModelRegistry registry,
             ModelStore store, TrainerSettings settings, Device device) {
@@ -107,8 +109,20 @@ public final class TrainerService implements AutoCloseable {
         }
     }
 
+    /**
+     * Asks for a training as soon as the trainer is free. Requests made while one is pending or
+     * running are merged into it: there is never more than one training at a time.
+     */
+    public void requestTraining(String reason) {
+        requested.accumulateAndGet(reason, (old, add) -> old == null ? add : old);
+    }
+
+    /** Trains when asked, after {@code retrainEvery} new labels, or when the interval has passed with new labels. */
     private void maybeTrain() {
-        if (set.size() == lastCheckedSize) {
+        String request = requested.get();
+        boolean due = settings.retrainInterval().toMillis() > 0
+                && System.currentTimeMillis() - lastTrainedAt >= settings.retrainInterval().toMillis();
+        if (request == null && !due && set.size() == lastCheckedSize) {
             return; // nothing new since the last look
         }
         lastCheckedSize = set.size();
@@ -116,14 +130,22 @@ public final class TrainerService implements AutoCloseable {
         if (champion == null) {
             return;
         }
-        int seen = registry.latest().map(TrainerService::labelsSeen).orElse(0);
-        if (set.size() - seen >= settings.retrainEvery() && set.size() >= retryAt) {
-            try {
-                train(champion);
-            } catch (Exception e) {
-                retryAt = set.size() + settings.retrainEvery();
-                LOG.errorf(e, "training on %d examples failed; next try at %d examples", set.size(), retryAt);
-            }
+        int fresh = set.size() - registry.latest().map(TrainerService::labelsSeen).orElse(0);
+        String why = request != null ? "requested: " + request
+                : fresh >= settings.retrainEvery() && set.size() >= retryAt ? fresh + " new labels"
+                : due && fresh > 0 ? "interval of " + settings.retrainInterval() + " passed with " + fresh + " new labels"
+                : null;
+        if (why == null) {
+            return;
+        }
+        requested.set(null);
+        lastTrainedAt = System.currentTimeMillis();
+        try {
+            LOG.infof("training (%s)", why);
+            train(champion);
+        } catch (Exception e) {
+            retryAt = set.size() + settings.retrainEvery();
+            LOG.errorf(e, "training on %d examples failed; next try at %d examples", set.size(), retryAt);
         }
     }
 

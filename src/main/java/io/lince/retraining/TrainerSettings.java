@@ -8,11 +8,12 @@ package io.lince.retraining;
  * @param evaluationShare share of labelled images held out as the evaluation slice (never trained on)
  * @param epsilon the promotion gate's tolerance: a candidate may be this much less accurate if its
  *     log loss is lower
+ * @param retrainInterval also train when this much time has passed with any new labels (zero = off)
  */
 public record TrainerSettings(int retrainEvery, int epochs, float learningRate, int batchSize, double evaluationShare,
-        double epsilon) {
+        double epsilon, java.time.Duration retrainInterval) {
 
     public static TrainerSettings defaults() {
-        return new TrainerSettings(50, 30, 0.05f, 16, 0.2, 0.01);
+        return new TrainerSettings(50, 30, 0.05f, 16, 0.2, 0.01, java.time.Duration.ZERO);
     }
 }

@@ -18,7 +18,7 @@ class CliTest {
     @Test
     void everyCommandHasHelpWithAnExample(QuarkusMainLauncher launcher) {
         for (String cmd : new String[] {"demo", "serve", "predict", "produce", "init-model",
-                "train", "lr-find", "evaluate", "interpret", "augment"}) {
+                "train", "lr-find", "evaluate", "interpret", "augment", "models", "retrain"}) {
             LaunchResult r = launcher.launch(cmd, "--help");
             assertEquals(0, r.exitCode(), cmd);
             assertTrue(r.getOutput().contains("Example"), cmd + " --help has an example");
