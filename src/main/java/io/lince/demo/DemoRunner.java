@@ -18,6 +18,7 @@ import io.lince.retraining.TrainerSettings;
 import io.lince.stream.BatchSettings;
 import io.lince.stream.ClassifierMetrics;
 import java.util.function.Consumer;
+import io.lince.registry.ModelRegistry;
 import io.lince.stream.RoutingPolicy;
 import io.lince.wire.WireFormat;
 import java.io.PrintStream;
@@ -209,9 +210,9 @@ public final class DemoRunner {
     private void announce(ModelPublished m, DemoStats stats) {
         stats.published(m.getVersion());
         if (m.getVersion() > 1) {
-            out.printf("%n  model v%d published: new head trained on %d labelled images in %.1f s"
-                            + " (train accuracy %.1f%%); the classifier swaps it in%n", m.getVersion(), m.getTrainedOn(),
-                    m.getMetrics().getOrDefault("trainSeconds", 0.0), 100 * m.getMetrics().getOrDefault("trainAccuracy", 0.0));
+            out.printf("%n  model v%d %s: new head trained on %d labelled images in %.1f s; %s%s%n", m.getVersion(),
+                    m.getStatus(), m.getTrainedOn(), m.getMetrics().getOrDefault("trainSeconds", 0.0), m.getDecision(),
+                    ModelRegistry.PROMOTED.equals(m.getStatus()) ? "; the classifier swaps it in" : "; the classifier keeps its model");
         }
     }
 

@@ -62,7 +62,7 @@ public final class InterpretationReport {
         }
         if (!plots.isEmpty()) {
             html.append("<h2>Training</h2>\n");
-            plots.forEach((title, file) -> html.append("<figure><img src=\"").append(esc(dir.relativize(file.toAbsolutePath()).toString()))
+            plots.forEach((title, file) -> html.append("<figure><img src=\"").append(esc(dir.toAbsolutePath().relativize(file.toAbsolutePath()).toString()))
                     .append("\" alt=\"").append(esc(title)).append("\"><figcaption>").append(esc(title)).append("</figcaption></figure>\n"));
         }
         html.append("</body></html>\n");

@@ -34,8 +34,10 @@ class ReportFilesTest {
         Path plot = Charts.confusion(p, dir.resolve("out/plots/extra.png"));
         Map<String, String> summary = new LinkedHashMap<>();
         summary.put("data", "<script>alert(1)</script>");
+        // a relative report folder, as `interpret --work some/dir` gives
+        Path out = Path.of("").toAbsolutePath().relativize(dir.resolve("out").toAbsolutePath());
         Path index = new InterpretationReport(new ImageLoader(32, new PrintStream(PrintStream.nullOutputStream())))
-                .write(dir.resolve("out"), p, Interpretation.of(p, 3, 1), summary, Map.of("a plot", plot));
+                .write(out, p, Interpretation.of(p, 3, 1), summary, Map.of("a plot", plot));
 
         String html = Files.readString(index);
         assertTrue(html.startsWith("<!DOCTYPE html>"));
