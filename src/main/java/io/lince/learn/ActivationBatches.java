@@ -50,7 +50,7 @@ public final class ActivationBatches implements BatchSource {
                 labels[i] = activations.labels()[r];
                 idx[i] = activations.rows()[r];
             }
-            out.add(new MiniBatch(ImageBatches.concat(rows), labels, idx));
+            out.add(new MiniBatch(MiniBatch.concat(rows), labels, idx));
         }
         return out;
     }

@@ -1,5 +1,6 @@
 package io.lince.learn;
 
+import io.lince.images.ImageFolder;
 import io.lince.images.ImageFolder.Entry;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -120,12 +121,7 @@ public record Dataset(Path root, Layout layout, List<String> classes, List<Entry
     }
 
     private static List<Entry> byFolder(Path dir) throws IOException {
-        List<Entry> out = new ArrayList<>();
-        for (Path classDir : subfolders(dir)) {
-            String label = classDir.getFileName().toString();
-            files(classDir).forEach(f -> out.add(new Entry(f, label)));
-        }
-        return out;
+        return ImageFolder.scan(dir).entries();
     }
 
     private static List<Entry> byName(Path dir) throws IOException {

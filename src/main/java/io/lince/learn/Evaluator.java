@@ -9,7 +9,7 @@ final class Evaluator {
 
     private Evaluator() {}
 
-    static Predictions predict(ModelRunner runner, BatchSource source, List<Path> files, List<String> classes) {
+    static Predictions predict(ModelRunner runner, BatchSource source, List<String> classes) {
         List<float[]> probs = new ArrayList<>();
         List<Integer> labels = new ArrayList<>();
         List<Path> names = new ArrayList<>();
@@ -21,7 +21,7 @@ final class Evaluator {
             for (int i = 0; i < b.size(); i++) {
                 probs.add(p[i]);
                 labels.add(b.labels()[i]);
-                names.add(files.isEmpty() ? Path.of("#" + b.rows()[i]) : files.get(b.rows()[i]));
+                names.add(Path.of("#" + b.rows()[i]));
             }
         }
         return new Predictions(classes, names, labels.stream().mapToInt(Integer::intValue).toArray(), probs.toArray(float[][]::new));

@@ -72,7 +72,7 @@ public final class FitLoop {
             }
             double trainSeconds = bar.finish();
             long t0 = System.nanoTime();
-            Predictions p = evaluate(valid, List.of());
+            Predictions p = evaluate(valid);
             EpochResult r = new EpochResult(epoch, lastLoss(history), p.logLoss(), p.accuracy(), trainSeconds,
                     waiting / 1e9, (System.nanoTime() - t0) / 1e9);
             history.epoch(r);
@@ -89,8 +89,8 @@ public final class FitLoop {
         return l.isEmpty() ? Double.NaN : l.get(l.size() - 1);
     }
 
-    /** Predictions over a source in order; {@code files} names each source row (may be empty). */
-    public Predictions evaluate(BatchSource source, List<java.nio.file.Path> files) {
-        return Evaluator.predict(new ModelRunner(model), source, files, model.info().classes());
+    /** Predictions over a source in order (rows are named by their index in the source). */
+    public Predictions evaluate(BatchSource source) {
+        return Evaluator.predict(new ModelRunner(model), source, model.info().classes());
     }
 }

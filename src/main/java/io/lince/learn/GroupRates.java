@@ -3,7 +3,6 @@ package io.lince.learn;
 import ai.djl.nn.Block;
 import ai.djl.training.tracker.ParameterTracker;
 import io.lince.model.ResNet34;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -48,7 +47,11 @@ public final class GroupRates implements ParameterTracker {
         if (v.length == 1) {
             return new float[] {v[0] / 100, v[0] / 10, v[0]};
         }
-        if (v.length != ResNet34.GROUPS || Arrays.stream(toDoubles(v)).anyMatch(x -> !(x > 0))) {
+        boolean positive = true;
+        for (float x : v) {
+            positive &= x > 0;
+        }
+        if (v.length != ResNet34.GROUPS || !positive) {
             throw new IllegalArgumentException("give one learning rate or " + ResNet34.GROUPS + " positive ones, got '" + text + "'");
         }
         return v;
@@ -60,14 +63,6 @@ public final class GroupRates implements ParameterTracker {
             v[i] = Float.parseFloat(parts[i].trim());
         }
         return v;
-    }
-
-    private static double[] toDoubles(float[] v) {
-        double[] d = new double[v.length];
-        for (int i = 0; i < v.length; i++) {
-            d[i] = v[i];
-        }
-        return d;
     }
 
     public void at(long iteration) {

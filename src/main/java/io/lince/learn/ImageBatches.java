@@ -89,17 +89,8 @@ public final class ImageBatches implements BatchSource {
                     }
                 }
                 int[] idx = kept.stream().mapToInt(Integer::intValue).toArray();
-                return new MiniBatch(concat(rows), Arrays.stream(idx).map(r -> labels[r]).toArray(), idx);
+                return new MiniBatch(MiniBatch.concat(rows), Arrays.stream(idx).map(r -> labels[r]).toArray(), idx);
             }
         };
-    }
-
-    static float[] concat(List<float[]> rows) {
-        int d = rows.isEmpty() ? 0 : rows.get(0).length;
-        float[] out = new float[rows.size() * d];
-        for (int i = 0; i < rows.size(); i++) {
-            System.arraycopy(rows.get(i), 0, out, i * d, d);
-        }
-        return out;
     }
 }

@@ -107,10 +107,6 @@ public final class Learner implements AutoCloseable {
         precompute = on;
     }
 
-    public boolean precomputing() {
-        return precompute;
-    }
-
     public LrFindResult lrFind(float[] ratios) throws IOException {
         Sources s = sources();
         LrFindResult r = inTrainingForm(s, () -> new LrFinder(model, settings.optimizer(), settings.seed())

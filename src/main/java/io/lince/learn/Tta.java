@@ -75,7 +75,7 @@ public final class Tta {
             for (int v = 0; v < views; v++) {
                 rows.add(loader.preprocessor().augmented(img.get(), augmentation, rnd));
             }
-            float[][] p = runner.probabilities(new MiniBatch(ImageBatches.concat(rows), new int[rows.size()], new int[rows.size()]), shape, false);
+            float[][] p = runner.probabilities(MiniBatch.of(rows), shape, false);
             List<float[]> aug = new ArrayList<>(List.of(p).subList(1, p.length));
             probs.add(combine(p[0], aug, originalWeight));
             labels.add(e.label() == null ? -1 : classes.indexOf(e.label()));

@@ -109,25 +109,33 @@ public final class ModelRegistry {
         if (target == null) {
             throw new IllegalArgumentException("no model v" + version + "; known: " + all.keySet());
         }
-        Optional<ModelPublished> current = champion(all.values());
         Instant now = Instant.now();
-        current.filter(c -> c.getVersion() != version).ifPresent(c -> publish(ModelPublished.newBuilder(c)
-                .setStatus(RETIRED).setDecision("v" + version + " promoted over it: " + why).build()));
         ModelPublished promoted = ModelPublished.newBuilder(target).setStatus(PROMOTED).setDecision(why)
                 .setPromotedAt(now.isAfter(target.getPublishedAt()) ? now : target.getPublishedAt().plusMillis(1)).build();
-        publish(promoted);
+        Optional<ModelPublished> retired = champion(all.values()).filter(c -> c.getVersion() != version)
+                .map(c -> ModelPublished.newBuilder(c).setStatus(RETIRED).setDecision("v" + version + " promoted over it: " + why).build());
+        if (retired.isPresent()) {
+            publish(retired.get(), promoted);
+        } else {
+            publish(promoted);
+        }
         return promoted;
     }
 
-    public void publish(ModelPublished m) {
+    /** Publishes the records in order, through one producer. */
+    public void publish(ModelPublished... records) {
         try (KafkaProducer<String, ModelPublished> p =
                 new KafkaProducer<>(clients.producer(), new StringSerializer(), serde.serializer())) {
-            p.send(new ProducerRecord<>(topic, key(m.getVersion()), m)).get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while publishing model v" + m.getVersion(), e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot publish model v" + m.getVersion() + ": " + e.getCause(), e);
+            for (ModelPublished m : records) {
+                try {
+                    p.send(new ProducerRecord<>(topic, key(m.getVersion()), m)).get();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while publishing model v" + m.getVersion(), e);
+                } catch (ExecutionException e) {
+                    throw new IllegalStateException("cannot publish model v" + m.getVersion() + ": " + e.getCause(), e);
+                }
+            }
         }
     }
 

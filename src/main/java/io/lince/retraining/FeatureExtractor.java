@@ -1,8 +1,7 @@
 package io.lince.retraining;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.training.ParameterStore;
+import io.lince.learn.MiniBatch;
+import io.lince.learn.ModelRunner;
 import io.lince.model.LinceModel;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,29 +16,12 @@ public final class FeatureExtractor {
     }
 
     public List<float[]> features(LinceModel model, List<float[]> chw) {
+        ModelRunner runner = new ModelRunner(model);
+        long[] shape = {3, model.info().inputSize(), model.info().inputSize()};
         List<float[]> out = new ArrayList<>(chw.size());
         for (int from = 0; from < chw.size(); from += batchSize) {
             List<float[]> part = chw.subList(from, Math.min(chw.size(), from + batchSize));
-            try (NDManager nd = model.djlModel().getNDManager().newSubManager()) {
-                NDArray batch = nd.create(concat(part), model.inputShape(part.size()));
-                NDArray f = model.network().features(new ParameterStore(nd, false), batch, false);
-                float[] flat = f.toFloatArray();
-                int d = (int) f.getShape().get(1);
-                for (int i = 0; i < part.size(); i++) {
-                    float[] row = new float[d];
-                    System.arraycopy(flat, i * d, row, 0, d);
-                    out.add(row);
-                }
-            }
-        }
-        return out;
-    }
-
-    private static float[] concat(List<float[]> parts) {
-        int n = parts.get(0).length;
-        float[] out = new float[parts.size() * n];
-        for (int i = 0; i < parts.size(); i++) {
-            System.arraycopy(parts.get(i), 0, out, i * n, n);
+            out.addAll(List.of(runner.features(MiniBatch.of(part), shape)));
         }
         return out;
     }

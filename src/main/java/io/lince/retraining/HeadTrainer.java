@@ -17,6 +17,7 @@ import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.translate.TranslateException;
+import io.lince.learn.MiniBatch;
 import io.lince.learn.Predictions;
 import io.lince.learn.Standardization;
 import io.lince.model.ResNet34;
@@ -55,7 +56,7 @@ public final class HeadTrainer {
         Standardization standardization = Standardization.of(features);
         try (Model model = Model.newInstance("head", device, "PyTorch")) {
             NDManager nd = model.getNDManager();
-            NDArray z = nd.create(flatten(standardization.apply(features)), new Shape(n, d));
+            NDArray z = nd.create(MiniBatch.concat(List.of(standardization.apply(features))), new Shape(n, d));
             NDArray y = nd.create(labels).toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
 
             Block linear = Linear.builder().setUnits(classes).build();
@@ -147,14 +148,5 @@ public final class HeadTrainer {
         float[] w = net.head().getParameters().get("weight").getArray().toFloatArray();
         float[] b = net.head().getParameters().get("bias").getArray().toFloatArray();
         return new Head(w, b, b.length, Double.NaN, Double.NaN);
-    }
-
-    private static float[] flatten(float[][] rows) {
-        int d = rows.length == 0 ? 0 : rows[0].length;
-        float[] out = new float[rows.length * d];
-        for (int i = 0; i < rows.length; i++) {
-            System.arraycopy(rows[i], 0, out, i * d, d);
-        }
-        return out;
     }
 }

@@ -14,10 +14,6 @@ public record PromotionGate(double epsilon, int minimumSlice) {
     /** The decision and its reason in words. */
     public record Verdict(boolean promote, String reason) {}
 
-    public static PromotionGate defaults() {
-        return new PromotionGate(0.01, 1);
-    }
-
     public Verdict decide(Scores candidate, Scores champion) {
         if (candidate.images() < minimumSlice) {
             return new Verdict(false, String.format(Locale.ROOT,

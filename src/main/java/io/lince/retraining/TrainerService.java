@@ -18,6 +18,7 @@ import io.lince.wire.WireFormat;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -126,11 +127,14 @@ public final class TrainerService implements AutoCloseable {
             return; // nothing new since the last look
         }
         lastCheckedSize = set.size();
-        ModelPublished champion = registry.champion().orElse(null);
+        // one read of the registry serves the whole decision (each read scans lince.models)
+        Map<Integer, ModelPublished> versions = registry.versions();
+        ModelPublished champion = ModelRegistry.champion(versions.values()).orElse(null);
         if (champion == null) {
             return;
         }
-        int fresh = set.size() - registry.latest().map(TrainerService::labelsSeen).orElse(0);
+        ModelPublished latest = versions.get(Collections.max(versions.keySet()));
+        int fresh = set.size() - labelsSeen(latest);
         String why = request != null ? "requested: " + request
                 : fresh >= settings.retrainEvery() && set.size() >= retryAt ? fresh + " new labels"
                 : due && fresh > 0 ? "interval of " + settings.retrainInterval() + " passed with " + fresh + " new labels"
@@ -142,7 +146,7 @@ public final class TrainerService implements AutoCloseable {
         lastTrainedAt = System.currentTimeMillis();
         try {
             LOG.infof("training (%s)", why);
-            train(champion);
+            train(champion, latest.getVersion() + 1);
         } catch (Exception e) {
             retryAt = set.size() + settings.retrainEvery();
             LOG.errorf(e, "training on %d examples failed; next try at %d examples", set.size(), retryAt);
@@ -159,7 +163,7 @@ public final class TrainerService implements AutoCloseable {
      * slice, judges both on the slice, stores the candidate with its lineage and publishes it as
      * promoted or rejected (with the reason). Returns what was published.
      */
-    ModelPublished train(ModelPublished champion) throws Exception {
+    ModelPublished train(ModelPublished champion, int version) throws Exception {
         long t0 = System.nanoTime();
         try (LinceModel model = LinceModel.load(store.verified(champion.getArtifactUri(), champion.getSha256()), device)) {
             ModelInfo info = model.info();
@@ -176,7 +180,6 @@ public final class TrainerService implements AutoCloseable {
             PromotionGate.Scores after = eval.score(head, info.classes());
             PromotionGate.Verdict verdict = gate.decide(after, before);
             HeadTrainer.install(head, model.network());
-            int version = registry.latest().map(ModelPublished::getVersion).orElse(champion.getVersion()) + 1;
             ModelInfo next = new ModelInfo(version, champion.getVersion(), info.classes(), info.inputSize());
             ModelStore.Stored stored = store.put(next, model.network());
             store.putLineage(version, train.ids(), eval.ids());

@@ -2,7 +2,6 @@ package io.lince.stream;
 
 import io.lince.contracts.Prediction;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.Random;
 
 /**
@@ -112,10 +111,5 @@ public final class Selector {
 
     public double standardDeviation() {
         return Math.sqrt(variance);
-    }
-
-    /** For tests and metrics. */
-    public Optional<Double> threshold() {
-        return s.adaptive() && seen >= s.warmup() ? Optional.of(mean + s.k() * Math.sqrt(variance)) : Optional.empty();
     }
 }

@@ -74,7 +74,7 @@ class LearnerTest {
             w.set(l.model().djlModel().getNDManager().randomNormal(w.getShape()).mul(0.01f).toFloatArray());
             Predictions plain = l.predictValid(0, 1);
             Predictions evaluated = new FitLoop(l.model(), OptimizerSettings.sgd(), 1, LearnerFixture.QUIET)
-                    .evaluate(l.validSource(), List.of());
+                    .evaluate(l.validSource());
             for (int i = 0; i < plain.size(); i++) {
                 assertArrayEquals(evaluated.probabilities()[i], plain.probabilities()[i], 1e-5f);
             }
