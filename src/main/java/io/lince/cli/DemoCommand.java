@@ -72,8 +72,7 @@ class DemoCommand implements Callable<Integer> {
         DemoRunner.Options options = new DemoRunner.Options(Optional.ofNullable(folder), limit, rate,
                 inputSize != null ? inputSize : config.model().inputSize(),
                 threshold != null ? threshold : config.classifier().threshold(),
-                new TrainerSettings(retrainEvery != null ? retrainEvery : 40, t.epochs(), t.learningRate(), t.batchSize(), t.evaluationShare(), t.epsilon(),
-                        t.retrainInterval()),
+                t.withRetrainEvery(retrainEvery != null ? retrainEvery : 40),
                 config.workDir(), device.orConfigured(config),
                 Optional.ofNullable(weights).or(() -> config.model().weights()), config.model().seed(),
                 Duration.ofMinutes(3));

@@ -3,6 +3,7 @@ package io.lince.cli;
 import io.lince.app.NodeOptions;
 import io.lince.app.Role;
 import io.lince.config.LinceConfig;
+import io.lince.retraining.Recipe;
 import io.lince.retraining.TrainerSettings;
 import io.lince.images.FetchPolicy;
 import io.lince.stream.BatchSettings;
@@ -19,7 +20,9 @@ final class Settings {
 
     static TrainerSettings trainer(LinceConfig c) {
         LinceConfig.Trainer t = c.trainer();
-        return new TrainerSettings(t.retrainEvery(), t.epochs(), t.learningRate(), t.batchSize(), t.evaluationShare(), t.epsilon(),
+        Recipe recipe = new Recipe(t.epochs(), t.learningRate(), t.fineTuneEpochs(), t.fineTuneLearningRate(),
+                t.augmentation(), t.batchSize());
+        return new TrainerSettings(t.retrainEvery(), recipe, t.evaluationShare(), t.epsilon(),
                 Duration.ofSeconds(t.retrainIntervalSeconds()));
     }
 

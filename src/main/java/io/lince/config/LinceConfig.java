@@ -181,11 +181,25 @@ public interface LinceConfig {
         @WithDefault("50")
         int retrainEvery();
 
-        @WithDefault("30")
+        /** Epochs of the head on precomputed activations (the recipe's first step). */
+        @WithDefault("10")
         int epochs();
 
+        /** Peak SGD rate of the head, on standardised activations. */
         @WithDefault("0.05")
         float learningRate();
+
+        /** Epochs with every layer group training, after the head (0 = head only). */
+        @WithDefault("1")
+        int fineTuneEpochs();
+
+        /** The head's peak AdamW rate while unfrozen; the body's groups get 1/10 and 1/100 of it. */
+        @WithDefault("1e-4")
+        float fineTuneLearningRate();
+
+        /** Augmentation of the unfrozen epochs: none, side-on or top-down. */
+        @WithDefault("side-on")
+        String augmentation();
 
         @WithDefault("16")
         int batchSize();

@@ -45,7 +45,7 @@ public final class GroupRates implements ParameterTracker {
             throw new IllegalArgumentException("learning rates must be numbers like 1e-2 or 1e-4,1e-3,1e-2, got '" + text + "'");
         }
         if (v.length == 1) {
-            return new float[] {v[0] / 100, v[0] / 10, v[0]};
+            return spread(v[0]);
         }
         boolean positive = true;
         for (float x : v) {
@@ -55,6 +55,11 @@ public final class GroupRates implements ParameterTracker {
             throw new IllegalArgumentException("give one learning rate or " + ResNet34.GROUPS + " positive ones, got '" + text + "'");
         }
         return v;
+    }
+
+    /** The notebook's spread of one rate over the groups: {@code L/100, L/10, L}. */
+    public static float[] spread(float head) {
+        return new float[] {head / 100, head / 10, head};
     }
 
     private static float[] toFloats(String[] parts) {

@@ -29,13 +29,17 @@ public final class Learner implements AutoCloseable {
      * @param augmentation training transforms (not used while precomputing)
      * @param workDir holds {@code models/} (named checkpoints) and {@code cache/} (activations)
      */
-    public record Settings(int size, int batchSize, Augmentation augmentation, OptimizerSettings optimizer, long seed, Path workDir) {}
+    public record Settings(int size, int batchSize, Augmentation augmentation, OptimizerSettings optimizer, long seed, Path workDir) {
+        Settings with(OptimizerSettings other) {
+            return new Settings(size, batchSize, augmentation, other, seed, workDir);
+        }
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final LinceModel model;
     private final Dataset data;
-    private final Settings settings;
+    private Settings settings;
     private final PrintStream out;
     private final ImageLoader loader;
     private final ActivationCache cache;
@@ -97,6 +101,16 @@ public final class Learner implements AutoCloseable {
         if (group < ResNet34.GROUPS - 1) {
             precompute = false;
         }
+    }
+
+    /** fastai's {@code bn_freeze}: BatchNorm keeps its running statistics while the body trains. */
+    public void bnFreeze(boolean on) {
+        model.network().freezeBatchNorm(on);
+    }
+
+    /** The optimizer of the fits that follow (a recipe may train the head and the body differently). */
+    public void optimizer(OptimizerSettings optimizer) {
+        settings = settings.with(optimizer);
     }
 
     /** Train the head on cached body activations instead of images (needs a frozen body). */

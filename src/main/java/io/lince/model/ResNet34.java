@@ -40,6 +40,7 @@ public final class ResNet34 extends AbstractBlock {
     private final Block fc;
     /** Layer groups below this index are frozen (see {@link #freezeTo}). */
     private int trainableFrom;
+    private boolean batchNormFrozen;
 
     public ResNet34(int numClasses) {
         this(numClasses, false);
@@ -140,13 +141,35 @@ public final class ResNet34 extends AbstractBlock {
         return group < trainableFrom;
     }
 
+    /**
+     * fastai's {@code bn_freeze(True)}: every BatchNorm runs in inference mode even in trainable
+     * groups (its scale and shift still learn). Fine-tuning on a few hundred images in small batches
+     * then keeps the statistics the body was trained with, and the activations the head was just
+     * fitted to do not jump when the body is unfrozen.
+     */
+    public void freezeBatchNorm(boolean on) {
+        batchNormFrozen = on;
+    }
+
+    /** Whether a group's BatchNorm uses batch statistics (and updates its running ones). */
     private boolean training(int group, boolean training) {
-        return training && !frozen(group);
+        return training && !frozen(group) && !batchNormFrozen;
     }
 
     /** The head, a {@link Linear} from {@value #FEATURES} pooled activations to the classes. */
     public Block head() {
         return fc;
+    }
+
+    /** Sets the head's weights ({@code weight} is classes × {@value #FEATURES}, row-major) and bias. */
+    public void setHead(float[] weight, float[] bias) {
+        NDArray w = fc.getParameters().get("weight").getArray();
+        if (w.getShape().get(0) != bias.length || weight.length != bias.length * FEATURES) {
+            throw new IllegalArgumentException("a head for " + w.getShape().get(0) + " classes needs "
+                    + w.getShape().get(0) * FEATURES + " weights and as many biases, got " + weight.length + " and " + bias.length);
+        }
+        w.set(weight);
+        fc.getParameters().get("bias").getArray().set(bias);
     }
 
     /** Runs the body: images (N,3,H,W) to pooled activations (N,512). */

@@ -48,14 +48,19 @@ public final class ModelStore {
      * Lineage: the ids a version was trained and judged on, one per line, beside its artifact
      * ({@code resnet34-v0005.data.txt}), so a version leads back to its data.
      */
-    public Path putLineage(int version, java.util.Collection<String> trainIds, java.util.Collection<String> evalIds)
-            throws IOException {
+    public Path putLineage(int version, java.util.Collection<String> trainIds, java.util.Collection<String> evalIds,
+            String how) throws IOException {
         Path file = root.resolve(String.format(Locale.ROOT, "resnet34-v%04d.data.txt", version));
-        StringBuilder s = new StringBuilder("# model v" + version + ": train ids, then evaluation ids\n");
+        StringBuilder s = new StringBuilder("# model v" + version + ": train ids, then evaluation ids\n# trained: " + how + "\n");
         new java.util.TreeSet<>(trainIds).forEach(id -> s.append("train\t").append(id).append('\n'));
         new java.util.TreeSet<>(evalIds).forEach(id -> s.append("eval\t").append(id).append('\n'));
         Files.writeString(file, s);
         return file;
+    }
+
+    /** Where the training of {@code version} writes its log (the fit tables), beside its artifact. */
+    public Path trainingLog(int version) {
+        return root.resolve(String.format(Locale.ROOT, "resnet34-v%04d.train.log", version));
     }
 
     /**

@@ -35,7 +35,7 @@ public record EvaluationSlice(double share) {
         return ids.size() + " images, sha256 " + HexFormat.of().formatHex(sha256(all.toString())).substring(0, 12);
     }
 
-    private static byte[] sha256(String s) {
+    static byte[] sha256(String s) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
         } catch (NoSuchAlgorithmException e) {

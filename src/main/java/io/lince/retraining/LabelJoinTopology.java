@@ -2,10 +2,12 @@ package io.lince.retraining;
 
 import io.lince.contracts.DeadLetter;
 import io.lince.contracts.LabelEvent;
+import io.lince.contracts.LabelHistory;
 import io.lince.contracts.LabelledExample;
 import io.lince.contracts.RetrainingSample;
 import io.lince.kafka.Topics;
 import io.lince.wire.WireFormat;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Serde;
@@ -13,6 +15,7 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.KTable;
 import org.apache.kafka.streams.kstream.Materialized;
@@ -25,7 +28,7 @@ import org.apache.kafka.common.utils.Bytes;
  * Joins what the classifier sent for labelling with the labels people or apps give it, by image
  * id, into the compacted {@code lince.examples} topic. Both sides are tables (changelogged state
  * stores), so either may arrive first, a duplicate changes nothing and a changed label replaces
- * the old one. An image its publisher labelled ({@code knownLabel}) needs no label event; a label
+ * the old one; every label an image was given is kept in the example's history. An image its publisher labelled ({@code knownLabel}) needs no label event; a label
  * event for it still wins. A label for a class the model does not have goes to the dead-letter topic.
  */
 public final class LabelJoinTopology {
@@ -42,10 +45,12 @@ public final class LabelJoinTopology {
                 () -> new Checked<>(samples.deserializer(), s -> s.getImage().getId(), s -> null, "retraining"))
                 .toTable(Named.as("retraining-samples-by-id"), Materialized.<String, RetrainingSample, KeyValueStore<Bytes, byte[]>>as("retraining-samples")
                         .withKeySerde(Serdes.String()).withValueSerde(samples));
-        KTable<String, LabelEvent> labelled = checked(b, topics.labels(), topics, dead,
+        KTable<String, LabelHistory> labelled = checked(b, topics.labels(), topics, dead,
                 () -> new Checked<>(labels.deserializer(), LabelEvent::getImageId, l -> unknownClass(l, classes), "label"))
-                .toTable(Named.as("labels-by-id"), Materialized.<String, LabelEvent, KeyValueStore<Bytes, byte[]>>as("labels")
-                        .withKeySerde(Serdes.String()).withValueSerde(labels));
+                .groupByKey(Grouped.with(Serdes.String(), labels))
+                .aggregate(() -> null, (id, event, history) -> LabelHistories.append(history, event),
+                        Named.as("label-history-by-id"), Materialized.<String, LabelHistory, KeyValueStore<Bytes, byte[]>>as("label-history")
+                                .withKeySerde(Serdes.String()).withValueSerde(wire.serde(LabelHistory.class)));
 
         pending.leftJoin(labelled, LabelJoinTopology::example)
                 .toStream()
@@ -71,26 +76,33 @@ public final class LabelJoinTopology {
     }
 
     /**
-     * The example, labelled by the label event, or else by the label the image's publisher gave
-     * it ({@code knownLabel}); null (nothing to emit) while neither exists.
+     * The example, labelled by the latest label event, or else by the label the image's publisher
+     * gave it ({@code knownLabel}); null (nothing to emit) while neither exists. Its history lists
+     * the publisher's label first, then every label event.
      */
-    static LabelledExample example(RetrainingSample s, LabelEvent l) {
+    static LabelledExample example(RetrainingSample s, LabelHistory h) {
+        List<LabelEvent> history = new ArrayList<>();
         String known = s.getImage().getKnownLabel();
-        if (l == null && known == null) {
+        if (known != null) {
+            history.add(LabelEvent.newBuilder().setImageId(s.getImage().getId()).setLabel(known)
+                    .setLabeller("publisher:" + s.getImage().getSource())
+                    .setLabelledAt(s.getImage().getEventTime()).build());
+        }
+        if (h != null) {
+            history.addAll(h.getEvents());
+        }
+        if (history.isEmpty()) {
             return null;
         }
-        if (l == null) {
-            l = LabelEvent.newBuilder().setImageId(s.getImage().getId()).setLabel(known)
-                    .setLabeller("publisher:" + s.getImage().getSource())
-                    .setLabelledAt(s.getImage().getEventTime()).build();
-        }
+        LabelEvent last = history.get(history.size() - 1);
         return LabelledExample.newBuilder()
-                .setImageId(l.getImageId())
+                .setImageId(s.getImage().getId())
                 .setImage(s.getImage())
-                .setLabel(l.getLabel())
-                .setLabeller(l.getLabeller())
-                .setLabelledAt(l.getLabelledAt())
+                .setLabel(last.getLabel())
+                .setLabeller(last.getLabeller())
+                .setLabelledAt(last.getLabelledAt())
                 .setPredictedBy(s.getPrediction().getModelVersion())
+                .setHistory(history)
                 .build();
     }
 }

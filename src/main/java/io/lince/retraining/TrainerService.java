@@ -3,21 +3,23 @@ package io.lince.retraining;
 import ai.djl.Device;
 import io.lince.contracts.LabelledExample;
 import io.lince.contracts.ModelPublished;
-import io.lince.images.ImageDecoder;
-import io.lince.images.InvalidImageException;
-import io.lince.images.Preprocessor;
+import io.lince.images.Augmentation;
 import io.lince.kafka.KafkaClients;
 import io.lince.kafka.Topics;
+import io.lince.learn.FitHistory;
+import io.lince.learn.Learner;
 import io.lince.learn.Predictions;
 import io.lince.model.LinceModel;
 import io.lince.model.ModelInfo;
 import io.lince.registry.ModelRegistry;
 import io.lince.registry.ModelStore;
-import io.lince.wire.Buffers;
 import io.lince.wire.WireFormat;
-import java.nio.ByteBuffer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -32,13 +34,10 @@ import org.jboss.logging.Logger;
 /**
  * The training worker: rebuilds the labelled set from the compacted examples topic (so a new
  * instance on an empty disk has the same data), and after every {@code retrainEvery} new examples
- * trains a candidate head on the champion's frozen body, using only examples outside the
- * evaluation slice. Candidate and champion are judged on the slice by the promotion gate; the
- * candidate is stored and published either way, as promoted or rejected with the reason. One
- * training at a time, on this service's own thread.
- *
- * <p>The champion and the candidate share the body (only the head is retrained), so both are
- * judged on the same cached activations.
+ * (or on request, or after an interval) fine-tunes the champion with the lesson-1 {@link Recipe},
+ * using only examples outside the evaluation slice. Candidate and champion are judged on the slice
+ * by the promotion gate; the candidate is stored and published either way, as promoted or rejected
+ * with the reason. One training at a time, on this service's own thread, on the node's device.
  */
 public final class TrainerService implements AutoCloseable {
 
@@ -52,7 +51,8 @@ public final class TrainerService implements AutoCloseable {
     private final ModelStore store;
     private final TrainerSettings settings;
     private final Device device;
-    private final ImageDecoder decoder = ImageDecoder.defaults();
+    private final Path workDir;
+    private final LabelledImages images;
     private final TrainingSet set = new TrainingSet();
     private final EvaluationSlice slice;
     private final PromotionGate gate;
@@ -67,7 +67,7 @@ public final class TrainerService implements AutoCloseable {
     private long lastTrainedAt = System.currentTimeMillis();
 
     public TrainerService(KafkaClients clients, Topics topics, WireFormat wire, ModelRegistry registry,
-            ModelStore store, TrainerSettings settings, Device device) {
+            ModelStore store, TrainerSettings settings, Device device, Path workDir) {
         this.clients = clients;
         this.topics = topics;
         this.wire = wire;
@@ -75,6 +75,8 @@ public final class TrainerService implements AutoCloseable {
         this.store = store;
         this.settings = settings;
         this.device = device;
+        this.workDir = workDir;
+        this.images = new LabelledImages(workDir.resolve("images"));
         this.slice = new EvaluationSlice(settings.evaluationShare());
         this.gate = new PromotionGate(settings.epsilon(), 1);
         this.thread = new Thread(this::run, "lince-trainer");
@@ -159,55 +161,78 @@ public final class TrainerService implements AutoCloseable {
     }
 
     /**
-     * Trains a candidate from {@code champion} on the labelled examples outside the evaluation
-     * slice, judges both on the slice, stores the candidate with its lineage and publishes it as
-     * promoted or rejected (with the reason). Returns what was published.
+     * Trains a candidate from {@code champion} with the recipe on the labelled examples outside the
+     * evaluation slice, judges both on the slice, stores the candidate with its lineage and publishes
+     * it as promoted or rejected (with the reason). Returns what was published.
      */
     ModelPublished train(ModelPublished champion, int version) throws Exception {
         long t0 = System.nanoTime();
-        try (LinceModel model = LinceModel.load(store.verified(champion.getArtifactUri(), champion.getSha256()), device)) {
+        Path runDir = workDir.resolve("run");
+        deleteTree(runDir); // activations cached by the last run belong to another data set
+        ModelInfo next;
+        LabelledImages.Split split;
+        PromotionGate.Scores before;
+        PromotionGate.Scores after;
+        FitHistory history;
+        ModelStore.Stored stored;
+        split = images.write(set.examples(), champion.getClasses(), slice);
+        if (split.trainIds().size() < 2 || split.evalIds().isEmpty()) {
+            throw new IllegalStateException(split.trainIds().size() + " training and " + split.evalIds().size()
+                    + " evaluation examples: need at least 2 and 1");
+        }
+        try (PrintStream log = new PrintStream(Files.newOutputStream(store.trainingLog(version)), true, StandardCharsets.UTF_8)) {
+            log.printf("v%d from v%d: %s%n", version, champion.getVersion(), settings.recipe());
+            LinceModel model = LinceModel.load(store.verified(champion.getArtifactUri(), champion.getSha256()), device);
             ModelInfo info = model.info();
-            set.useBodyOf(champion.getVersion());
-            Examples all = collect(model);
-            Examples train = all.part(id -> !slice.contains(id));
-            Examples eval = all.part(slice::contains);
-            if (train.size() < 2) {
-                throw new IllegalStateException("only " + train.size() + " usable training examples");
+            Learner.Settings ls = new Learner.Settings(info.inputSize(), settings.recipe().batchSize(),
+                    Augmentation.preset(settings.recipe().augmentation(), 1.1), Recipe.headOptimizer(), version, runDir);
+            try (Learner learner = new Learner(model, split.dataset(), ls, log)) {
+                before = scores(learner);
+                settings.recipe().run(learner);
+                after = scores(learner);
+                history = learner.history();
+                next = new ModelInfo(version, champion.getVersion(), info.classes(), info.inputSize());
+                stored = store.put(next, learner.model().network());
             }
-            HeadTrainer.Head head = new HeadTrainer(settings.epochs(), settings.learningRate(), settings.batchSize())
-                    .fit(train.features(), train.labels(), info.classes().size(), device);
-            PromotionGate.Scores before = eval.score(HeadTrainer.of(model.network()), info.classes());
-            PromotionGate.Scores after = eval.score(head, info.classes());
-            PromotionGate.Verdict verdict = gate.decide(after, before);
-            HeadTrainer.install(head, model.network());
-            ModelInfo next = new ModelInfo(version, champion.getVersion(), info.classes(), info.inputSize());
-            ModelStore.Stored stored = store.put(next, model.network());
-            store.putLineage(version, train.ids(), eval.ids());
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            Map<String, Double> metrics = new java.util.TreeMap<>(Map.of(
-                    "trainAccuracy", head.trainAccuracy(),
-                    "trainLoss", head.trainLoss(),
-                    "trainSeconds", seconds,
-                    LABELS_SEEN, (double) set.size()));
-            putScores(metrics, "eval", after);
-            putScores(metrics, "championEval", before);
-            ModelPublished published = ModelRegistry.candidate(stored, next, metrics, train.size());
-            published.setTrainingData(EvaluationSlice.describe(train.ids()));
-            published.setEvaluationSlice(EvaluationSlice.describe(eval.ids()));
-            published.setDecision(verdict.reason());
-            if (verdict.promote()) {
-                published.setStatus(ModelRegistry.PROMOTED);
-                published.setPromotedAt(published.getPublishedAt());
-            } else {
-                published.setStatus(ModelRegistry.REJECTED);
+        }
+        PromotionGate.Verdict verdict = gate.decide(after, before);
+        store.putLineage(version, split.trainIds(), split.evalIds(), settings.recipe().toString());
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        Map<String, Double> metrics = new java.util.TreeMap<>(Map.of(
+                "trainLoss", history.epochs().get(history.epochs().size() - 1).trainLoss(),
+                "trainSeconds", seconds,
+                LABELS_SEEN, (double) set.size()));
+        putScores(metrics, "eval", after);
+        putScores(metrics, "championEval", before);
+        ModelPublished published = ModelRegistry.candidate(stored, next, metrics, split.trainIds().size());
+        published.setTrainingData(EvaluationSlice.describe(split.trainIds()));
+        published.setEvaluationSlice(EvaluationSlice.describe(split.evalIds()));
+        published.setDecision(verdict.reason());
+        if (verdict.promote()) {
+            published.setStatus(ModelRegistry.PROMOTED);
+            published.setPromotedAt(published.getPublishedAt());
+        } else {
+            published.setStatus(ModelRegistry.REJECTED);
+        }
+        registry.publish(published);
+        LOG.infof("model v%d %s: trained on %d examples in %.1f s (%s); %s", version, published.getStatus(),
+                split.trainIds().size(), seconds, settings.recipe(), verdict.reason());
+        return published;
+    }
+
+    /** The model's accuracy and log loss on the evaluation slice (the learner's validation set). */
+    private static PromotionGate.Scores scores(Learner learner) {
+        Predictions p = learner.predictValid(0, 1.0);
+        return new PromotionGate.Scores(p.accuracy(), p.logLoss(), p.size());
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (var paths = Files.walk(dir)) {
+                for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
             }
-            registry.publish(published);
-            if (verdict.promote()) {
-                set.bodyCarriedTo(next.version());
-            }
-            LOG.infof("model v%d %s: head trained on %d examples in %.1f s; %s", version, published.getStatus(),
-                    train.size(), seconds, verdict.reason());
-            return published;
         }
     }
 
@@ -215,79 +240,6 @@ public final class TrainerService implements AutoCloseable {
         metrics.put(prefix + ".accuracy", s.accuracy());
         metrics.put(prefix + ".logLoss", s.logLoss());
         metrics.put(prefix + ".images", (double) s.images());
-    }
-
-    /** Labelled examples as activations of the champion's body, with their ids. */
-    private record Examples(List<String> ids, List<float[]> rows, List<Integer> classes) {
-        int size() {
-            return ids.size();
-        }
-
-        Examples part(java.util.function.Predicate<String> keep) {
-            Examples out = new Examples(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
-            for (int i = 0; i < ids.size(); i++) {
-                if (keep.test(ids.get(i))) {
-                    out.ids.add(ids.get(i));
-                    out.rows.add(rows.get(i));
-                    out.classes.add(classes.get(i));
-                }
-            }
-            return out;
-        }
-
-        float[][] features() {
-            return rows.toArray(float[][]::new);
-        }
-
-        int[] labels() {
-            return classes.stream().mapToInt(Integer::intValue).toArray();
-        }
-
-        PromotionGate.Scores score(HeadTrainer.Head head, List<String> names) {
-            if (ids.isEmpty()) {
-                return new PromotionGate.Scores(Double.NaN, Double.NaN, 0);
-            }
-            Predictions p = new Predictions(names, ids.stream().map(java.nio.file.Path::of).toList(), labels(),
-                    HeadTrainer.probabilities(head.weight(), head.bias(), features()));
-            return new PromotionGate.Scores(p.accuracy(), p.logLoss(), ids.size());
-        }
-    }
-
-    private Examples collect(LinceModel model) {
-        Preprocessor pre = new Preprocessor(model.info().inputSize());
-        List<String> missingIds = new ArrayList<>();
-        List<float[]> missingPixels = new ArrayList<>();
-        List<LabelledExample> usable = new ArrayList<>();
-        for (LabelledExample e : set.examples()) {
-            int label = model.info().classIndex(e.getLabel());
-            ByteBuffer bytes = e.getImage().getBytes();
-            if (label < 0 || bytes == null) {
-                continue;
-            }
-            usable.add(e);
-            if (set.cachedFeatures(e.getImageId()) == null) {
-                try {
-                    missingPixels.add(pre.toTensor(decoder.decode(Buffers.toArray(bytes))));
-                    missingIds.add(e.getImageId());
-                } catch (InvalidImageException ex) {
-                    usable.remove(usable.size() - 1);
-                    LOG.warnf("example %s skipped: %s", e.getImageId(), ex.getMessage());
-                }
-            }
-        }
-        if (!missingPixels.isEmpty()) {
-            List<float[]> computed = new FeatureExtractor(settings.batchSize()).features(model, missingPixels);
-            for (int i = 0; i < computed.size(); i++) {
-                set.cacheFeatures(missingIds.get(i), computed.get(i));
-            }
-        }
-        Examples out = new Examples(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
-        for (LabelledExample e : usable) {
-            out.ids().add(e.getImageId());
-            out.rows().add(set.cachedFeatures(e.getImageId()));
-            out.classes().add(model.info().classIndex(e.getLabel()));
-        }
-        return out;
     }
 
     /** The labelled set as this trainer knows it now: image id → label. */

@@ -54,7 +54,7 @@ class LinceLoopIntegrationTest {
 
     private NodeOptions options() {
         return TestNodes.options(Role.ALL, Optional.empty(), Map.of(), work, TOPICS,
-                new BatchSettings(4, Duration.ofMillis(20)), new TrainerSettings(16, 30, 0.05f, 16, 0.2, 0.01, Duration.ZERO), "it");
+                new BatchSettings(4, Duration.ofMillis(20)), TrainerSettings.defaults().withRetrainEvery(32), "it");
     }
 
     /** Everything the test reads back, by topic. */

@@ -39,7 +39,7 @@ class TrainerRebuildTest {
 
     private NodeOptions trainer(EmbeddedKafka kafka, Path work) {
         return TestNodes.options(Role.TRAINER, Optional.of(kafka.bootstrapServers()), Map.of(), work, TOPICS,
-                new BatchSettings(8, Duration.ofMillis(50)), new TrainerSettings(1_000, 1, 0.05f, 16, 0.2, 0.01, java.time.Duration.ZERO), "rebuild-test");
+                new BatchSettings(8, Duration.ofMillis(50)), TrainerSettings.defaults().withRetrainEvery(1_000), "rebuild-test");
     }
 
     @Test

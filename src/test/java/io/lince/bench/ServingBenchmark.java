@@ -293,16 +293,15 @@ public final class ServingBenchmark {
         ImageDecoder dec = ImageDecoder.defaults();
         Preprocessor pre = new Preprocessor(SIZE);
         ModelInfo info = new ModelInfo(1, null, List.of("cats", "dogs"), SIZE);
-        try (LinceModel m = LinceModel.random(info, Device.cpu(), 1)) {
-            List<float[]> x = new ArrayList<>();
-            int[] y = new int[train.size()];
-            for (int i = 0; i < train.size(); i++) {
-                x.add(pre.toTensor(dec.decode(Files.readAllBytes(train.get(i).file()))));
-                y[i] = info.classIndex(train.get(i).label());
-            }
-            List<float[]> f = new io.lince.retraining.FeatureExtractor(8).features(m, x);
-            io.lince.retraining.HeadTrainer.install(new io.lince.retraining.HeadTrainer(30, 0.05f, 16)
-                    .fit(f.toArray(float[][]::new), y, 2, Device.cpu()), m.network());
+        io.lince.learn.Dataset data = new io.lince.learn.Dataset(trainDir, io.lince.learn.Dataset.Layout.CLASS_FOLDERS,
+                info.classes(), train, List.of(), List.of());
+        Path work = Files.createTempDirectory("lince-fold");
+        try (io.lince.learn.Learner learner = new io.lince.learn.Learner(LinceModel.random(info, Device.cpu(), 1), data,
+                new io.lince.learn.Learner.Settings(SIZE, 16, io.lince.images.Augmentation.preset("none", 1),
+                        io.lince.learn.OptimizerSettings.sgd(), 1, work), System.out)) {
+            learner.precompute(true);
+            learner.fit(io.lince.learn.GroupRates.spread(0.05f), new io.lince.learn.Sgdr.Spec(1, 30, 1), null, false);
+            LinceModel m = learner.model();
             try (LinceModel folded = m.folded();
                     Predictor<float[], float[]> pu = m.newPredictor();
                     Predictor<float[], float[]> pf = folded.newPredictor()) {

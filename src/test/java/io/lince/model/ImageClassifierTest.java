@@ -34,7 +34,7 @@ class ImageClassifierTest {
                 for (int i = 0; i < 512; i++) {
                     w[i] = 0.002f * (float) Math.sin(i); // small enough not to saturate the softmax
                 }
-                io.lince.retraining.HeadTrainer.install(new io.lince.retraining.HeadTrainer.Head(w, new float[2], 2, 1, 0), m.network());
+                m.network().setHead(w, new float[2]);
                 return null;
             });
             ImageClassifier tta = new ImageClassifier(slot, decoder, 4);

@@ -70,6 +70,10 @@ class LabelJoinTopologyTest {
         return LabelEvent.newBuilder().setImageId(id).setLabel(label).setLabeller(who).setLabelledAt(Instant.EPOCH).build();
     }
 
+    private static List<String> history(LabelledExample e) {
+        return e.getHistory().stream().map(l -> l.getLabeller() + ":" + l.getLabel()).toList();
+    }
+
     @Test
     void joinsWhicheverSideArrivesFirst() {
         samples.pipeInput("a", sample("a"));
@@ -99,6 +103,7 @@ class LabelJoinTopologyTest {
         labels.pipeInput("a", label("a", "cats", "carol"));
         List<LabelledExample> out = examples.readValuesToList();
         assertEquals("cats", out.get(out.size() - 1).getLabel(), "last label wins");
+        assertEquals(List.of("alice:dogs", "carol:cats"), history(out.get(out.size() - 1)), "history kept, the duplicate once");
         assertEquals(1, out.stream().map(LabelledExample::getImageId).distinct().count());
         assertTrue(out.stream().allMatch(e -> e.getImageId().equals("a")));
     }
@@ -128,6 +133,8 @@ class LabelJoinTopologyTest {
         assertEquals("dogs", out.get(0).getLabel());
         assertEquals("publisher:t", out.get(0).getLabeller());
         labels.pipeInput("k", label("k", "cats", "carol"));
-        assertEquals("cats", examples.readValue().getLabel(), "a person's label overrides the publisher's");
+        LabelledExample relabelled = examples.readValue();
+        assertEquals("cats", relabelled.getLabel(), "a person's label overrides the publisher's");
+        assertEquals(List.of("publisher:t:dogs", "carol:cats"), history(relabelled));
     }
 }

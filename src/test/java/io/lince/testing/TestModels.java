@@ -3,7 +3,6 @@ package io.lince.testing;
 import ai.djl.Device;
 import io.lince.model.LinceModel;
 import io.lince.model.ModelInfo;
-import io.lince.retraining.HeadTrainer;
 import java.util.List;
 
 /** Small real ResNet-34s for tests: 32–64 px inputs keep a forward pass in milliseconds. */
@@ -20,8 +19,7 @@ public final class TestModels {
     /** A model whose head ignores the image and always says {@code logits} (before softmax). */
     public static LinceModel constant(int version, int inputSize, float... logits) {
         LinceModel m = random(version, inputSize);
-        HeadTrainer.install(new HeadTrainer.Head(new float[logits.length * 512], logits, logits.length, 1, 0),
-                m.network());
+        m.network().setHead(new float[logits.length * 512], logits);
         return m;
     }
 }

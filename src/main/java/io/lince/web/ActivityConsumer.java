@@ -1,0 +1,121 @@
+package io.lince.web;
+
+import io.lince.contracts.Classification;
+import io.lince.contracts.ImageEvent;
+import io.lince.contracts.LabelledExample;
+import io.lince.contracts.RetrainingSample;
+import io.lince.kafka.KafkaClients;
+import io.lince.kafka.Topics;
+import io.lince.wire.WireFormat;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.jboss.logging.Logger;
+
+/**
+ * Reads what the dashboard shows from Kafka (committed records only, no consumer group: every
+ * dashboard replica sees everything): the last {@code recent} records of images and
+ * classifications per partition, and all of retraining and examples, so the labelling queue is
+ * every image sent for labelling that has no label yet.
+ */
+final class ActivityConsumer implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(ActivityConsumer.class);
+
+    private final KafkaClients clients;
+    private final Topics topics;
+    private final WireFormat wire;
+    private final ActivityLog log;
+    private final Thumbnails thumbnails = new Thumbnails(192);
+    private final int recent;
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final Thread thread = new Thread(this::run, "lince-dashboard-feed");
+    private volatile KafkaConsumer<String, byte[]> consumer;
+
+    ActivityConsumer(KafkaClients clients, Topics topics, WireFormat wire, ActivityLog log, int recent) {
+        this.clients = clients;
+        this.topics = topics;
+        this.wire = wire;
+        this.log = log;
+        this.recent = recent;
+        thread.setDaemon(true);
+    }
+
+    ActivityConsumer start() {
+        thread.start();
+        return this;
+    }
+
+    private void run() {
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(clients.reader(), new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            consumer = c;
+            List<TopicPartition> all = new ArrayList<>();
+            List<TopicPartition> tail = new ArrayList<>();
+            for (String t : List.of(topics.images(), topics.classifications(), topics.retraining(), topics.examples())) {
+                c.partitionsFor(t).forEach(p -> {
+                    TopicPartition tp = new TopicPartition(t, p.partition());
+                    all.add(tp);
+                    if (t.equals(topics.images()) || t.equals(topics.classifications())) {
+                        tail.add(tp);
+                    }
+                });
+            }
+            c.assign(all);
+            c.seekToBeginning(all);
+            Map<TopicPartition, Long> ends = c.endOffsets(tail);
+            Map<TopicPartition, Long> starts = c.beginningOffsets(tail);
+            tail.forEach(tp -> c.seek(tp, Math.max(starts.get(tp), ends.get(tp) - recent)));
+            while (running.get()) {
+                for (ConsumerRecord<String, byte[]> r : c.poll(KafkaClients.POLL)) {
+                    try {
+                        apply(r);
+                    } catch (RuntimeException e) {
+                        // a record the classifier dead-lettered, or one this version cannot read: not for the dashboard
+                        LOG.debugf("dashboard skipped %s@%d: %s", r.topic(), r.offset(), e.getMessage());
+                    }
+                }
+            }
+        } catch (WakeupException e) {
+            // closing
+        } catch (RuntimeException e) {
+            LOG.error("dashboard feed stopped: " + e.getMessage(), e);
+        }
+    }
+
+    private void apply(ConsumerRecord<String, byte[]> r) {
+        if (r.value() == null) {
+            return;
+        }
+        String t = r.topic();
+        if (t.equals(topics.images())) {
+            ImageEvent e = wire.serde(ImageEvent.class).deserializer().deserialize(t, r.value());
+            log.image(e.getId(), e.getSource(), thumbnails.of(e.getBytes()));
+        } else if (t.equals(topics.classifications())) {
+            log.classified(wire.serde(Classification.class).deserializer().deserialize(t, r.value()), r.timestamp());
+        } else if (t.equals(topics.retraining())) {
+            RetrainingSample s = wire.serde(RetrainingSample.class).deserializer().deserialize(t, r.value());
+            log.sentForLabelling(s, thumbnails.of(s.getImage().getBytes()), r.timestamp());
+        } else {
+            log.labelled(wire.serde(LabelledExample.class).deserializer().deserialize(t, r.value()), r.timestamp());
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        running.set(false);
+        KafkaConsumer<String, byte[]> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+        thread.join(10_000);
+    }
+}

@@ -1,0 +1,148 @@
+package io.lince.web;
+
+import io.lince.contracts.Classification;
+import io.lince.contracts.LabelledExample;
+import io.lince.contracts.Prediction;
+import io.lince.contracts.RetrainingSample;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What the dashboard shows, kept in memory and bounded: the latest classifications (with a
+ * thumbnail when the image passed by), the labelling queue (images sent for labelling and not yet
+ * labelled) and per-bucket counts for the charts. Fed by {@link ActivityConsumer}; synchronised,
+ * since HTTP threads read while the consumer writes.
+ */
+public final class ActivityLog {
+
+    /** One classified image as the feed shows it. */
+    public record FeedItem(String imageId, String source, String thumbnail, Prediction prediction, long classifiedAt,
+            boolean uncertain, String label) {}
+
+    /** One image waiting for a label. */
+    public record QueueItem(String imageId, String source, String thumbnail, Prediction prediction, String reason) {}
+
+    /** One bucket of the charts: images classified, how many were sent for labelling, labelled accuracy by version. */
+    public record Bucket(long start, int classified, int uncertain, Map<Integer, int[]> labelledRightOfVersion) {}
+
+    private final int feedSize;
+    private final int queueSize;
+    private final long bucketMillis;
+    private final Map<String, String> thumbnails = lru(2_000);
+    private final Map<String, String> sources = lru(2_000);
+    private final Map<String, FeedItem> feed;
+    private final Map<String, QueueItem> queue;
+    private final Map<String, Prediction> sentPredictions = lru(20_000);
+    private final Map<String, String> labels = lru(20_000);
+    private final TreeMap<Long, Bucket> buckets = new TreeMap<>();
+
+    public ActivityLog(int feedSize, int queueSize, long bucketMillis) {
+        this.feedSize = feedSize;
+        this.queueSize = queueSize;
+        this.bucketMillis = bucketMillis;
+        this.feed = lru(feedSize);
+        this.queue = lru(queueSize);
+    }
+
+    private static <K, V> Map<K, V> lru(int max) {
+        return new LinkedHashMap<>(16, 0.75f, false) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
+                return size() > max;
+            }
+        };
+    }
+
+    public synchronized void image(String id, String source, String thumbnail) {
+        sources.put(id, source);
+        if (thumbnail != null) {
+            thumbnails.put(id, thumbnail);
+        }
+    }
+
+    public synchronized void classified(Classification c, long at) {
+        String id = c.getImageId();
+        feed.remove(id); // re-inserted last: the newest
+        feed.put(id, new FeedItem(id, sources.get(id), thumbnails.get(id), c.getPrediction(), at,
+                sentPredictions.containsKey(id), labels.get(id)));
+        bucket(at, b -> new Bucket(b.start(), b.classified() + 1, b.uncertain(), b.labelledRightOfVersion()));
+    }
+
+    public synchronized void sentForLabelling(RetrainingSample s, String thumbnail, long at) {
+        String id = s.getImage().getId();
+        boolean first = sentPredictions.put(id, s.getPrediction()) == null;
+        if (thumbnail != null) {
+            thumbnails.put(id, thumbnail);
+        }
+        FeedItem f = feed.get(id);
+        if (f != null) {
+            feed.put(id, new FeedItem(id, f.source(), f.thumbnail(), f.prediction(), f.classifiedAt(), true, f.label()));
+        }
+        if (!labels.containsKey(id)) {
+            queue.put(id, new QueueItem(id, s.getImage().getSource(), thumbnail, s.getPrediction(), s.getReason()));
+        }
+        if (first) {
+            bucket(at, b -> new Bucket(b.start(), b.classified(), b.uncertain() + 1, b.labelledRightOfVersion()));
+        }
+    }
+
+    public synchronized void labelled(LabelledExample e, long at) {
+        String id = e.getImageId();
+        boolean first = labels.put(id, e.getLabel()) == null;
+        queue.remove(id);
+        FeedItem f = feed.get(id);
+        if (f != null) {
+            feed.put(id, new FeedItem(id, f.source(), f.thumbnail(), f.prediction(), f.classifiedAt(), f.uncertain(), e.getLabel()));
+        }
+        Prediction p = sentPredictions.get(id);
+        if (first && p != null) {
+            boolean right = p.getLabel().equals(e.getLabel());
+            bucket(at, b -> {
+                Map<Integer, int[]> m = new TreeMap<>(b.labelledRightOfVersion());
+                int[] counts = m.computeIfAbsent(p.getModelVersion(), v -> new int[2]).clone();
+                counts[0] += right ? 1 : 0;
+                counts[1]++;
+                m.put(p.getModelVersion(), counts);
+                return new Bucket(b.start(), b.classified(), b.uncertain(), m);
+            });
+        }
+    }
+
+    private void bucket(long at, java.util.function.UnaryOperator<Bucket> change) {
+        long start = at - Math.floorMod(at, bucketMillis);
+        buckets.put(start, change.apply(buckets.getOrDefault(start, new Bucket(start, 0, 0, Map.of()))));
+        while (buckets.size() > 360) {
+            buckets.pollFirstEntry();
+        }
+    }
+
+    /** The newest classifications first. */
+    public synchronized List<FeedItem> feed(int limit) {
+        List<FeedItem> all = new ArrayList<>(feed.values());
+        all.sort(Comparator.comparingLong(FeedItem::classifiedAt).reversed());
+        return List.copyOf(all.subList(0, Math.min(limit, all.size())));
+    }
+
+    /** The most uncertain waiting images first. */
+    public synchronized List<QueueItem> queue(int limit) {
+        List<QueueItem> all = new ArrayList<>(queue.values());
+        all.sort(Comparator.comparingDouble(q -> q.prediction().getMargin()));
+        return List.copyOf(all.subList(0, Math.min(limit, all.size())));
+    }
+
+    public synchronized List<Bucket> buckets() {
+        return List.copyOf(buckets.values());
+    }
+
+    public int feedSize() {
+        return feedSize;
+    }
+
+    public int queueSize() {
+        return queueSize;
+    }
+}

@@ -1,0 +1,214 @@
+package io.lince.bench;
+
+import ai.djl.Device;
+import io.lince.images.Augmentation;
+import io.lince.images.ImageFolder.Entry;
+import io.lince.learn.Dataset;
+import io.lince.learn.Learner;
+import io.lince.learn.OptimizerSettings;
+import io.lince.learn.Predictions;
+import io.lince.model.Uncertainty;
+import java.awt.Color;
+import java.io.File;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Random;
+import java.util.stream.IntStream;
+import org.jfree.chart.ChartFactory;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.plot.ValueMarker;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+
+/**
+ * Uncertainty sampling against random sampling with the same labelling budget (run by hand:
+ * {@code bench/active_learning.sh}). A ResNet-34 is trained from random initialisation on a seed
+ * set of labelled train images; the rest of train is the unlabelled stream. Each round the policy
+ * sends {@code step} images for labelling (ground truth from the folder names), the model is
+ * fine-tuned from where it stood on everything labelled so far, and its accuracy on valid is
+ * measured. Both strategies start from the same seed model and use the same training recipe.
+ */
+public final class ActiveLearningBenchmark {
+
+    record Settings(int size, int seedLabels, int step, int rounds, int seedEpochs, int roundEpochs, float lr) {}
+
+    record Point(int labels, double accuracy, double logLoss, double seconds) {}
+
+    private final Dataset data;
+    private final Settings s;
+    private final Path out;
+    private final PrintStream log;
+
+    ActiveLearningBenchmark(Dataset data, Settings s, Path out, PrintStream log) {
+        this.data = data;
+        this.s = s;
+        this.out = out;
+        this.log = log;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path dataDir = Path.of(args.length > 0 ? args[0] : "../shared/data/dogs-vs-cats");
+        Path out = Path.of(args.length > 1 ? args[1] : "bench/out/active-learning");
+        Settings s = new Settings(intEnv("SIZE", 64), intEnv("SEED_LABELS", 200), intEnv("STEP", 100),
+                intEnv("ROUNDS", 8), intEnv("SEED_EPOCHS", 15), intEnv("ROUND_EPOCHS", 3),
+                Float.parseFloat(System.getenv().getOrDefault("LR", "6e-4")));
+        Files.createDirectories(out);
+        Dataset data = Dataset.load(dataDir, 0.2, 1);
+        new ActiveLearningBenchmark(data, s, out, System.out).run();
+    }
+
+    private static int intEnv(String name, int fallback) {
+        String v = System.getenv(name);
+        return v == null ? fallback : Integer.parseInt(v);
+    }
+
+    void run() throws Exception {
+        long t0 = System.nanoTime();
+        List<Entry> train = new ArrayList<>(data.train());
+        Collections.shuffle(train, new Random(1));
+        List<Entry> seed = stratified(train, s.seedLabels());
+        List<Entry> pool = new ArrayList<>(train);
+        pool.removeAll(seed);
+        log.printf("%d train images: %d seed labels, %d in the unlabelled stream; %d valid; %d px%n",
+                train.size(), seed.size(), pool.size(), data.valid().size(), s.size());
+
+        Path seedModel;
+        Point start;
+        try (Learner l = learner(seed, Optional.empty(), "seed")) {
+            l.unfreeze();
+            l.fitOneCycle(rates(), s.seedEpochs(), null, false);
+            start = point(l, seed.size(), t0);
+            seedModel = l.save("seed");
+        }
+        log.printf("seed model: %.4f accuracy on valid with %d labels%n", start.accuracy(), start.labels());
+        List<Point> uncertain = strategy("uncertainty", seed, pool, seedModel, start, true);
+        List<Point> random = strategy("random", seed, pool, seedModel, start, false);
+        report(uncertain, random, (System.nanoTime() - t0) / 1e9);
+    }
+
+    private List<Point> strategy(String name, List<Entry> seed, List<Entry> pool0, Path seedModel, Point start,
+            boolean byUncertainty) throws Exception {
+        long t0 = System.nanoTime();
+        List<Entry> labelled = new ArrayList<>(seed);
+        List<Entry> pool = new ArrayList<>(pool0);
+        Random rnd = new Random(2);
+        List<Point> points = new ArrayList<>(List.of(start));
+        Path model = seedModel;
+        for (int r = 1; r <= s.rounds() && !pool.isEmpty(); r++) {
+            List<Entry> picked;
+            try (Learner l = learner(labelled, Optional.of(model), name)) {
+                picked = byUncertainty ? mostUncertain(l, pool, s.step()) : randomPick(pool, s.step(), rnd);
+            }
+            labelled.addAll(picked);
+            pool.removeAll(picked);
+            try (Learner l = learner(labelled, Optional.of(model), name)) {
+                l.unfreeze();
+                l.fitOneCycle(rates(), s.roundEpochs(), null, false);
+                Point p = point(l, labelled.size(), t0);
+                points.add(p);
+                model = l.save(name + "-" + r);
+                log.printf("%s round %d: %d labels, accuracy %.4f, log loss %.4f (%.0f s)%n", name, r, p.labels(),
+                        p.accuracy(), p.logLoss(), p.seconds());
+            }
+        }
+        return points;
+    }
+
+    /** The policy's choice: the images whose top-1 minus top-2 probability is smallest. */
+    private static List<Entry> mostUncertain(Learner l, List<Entry> pool, int k) {
+        Predictions p = l.predict(pool, 0, 1.0);
+        return IntStream.range(0, pool.size()).boxed()
+                .sorted(Comparator.comparingDouble(i -> Uncertainty.of(p.probabilities()[i]).margin()))
+                .limit(k).map(pool::get).toList();
+    }
+
+    private static List<Entry> randomPick(List<Entry> pool, int k, Random rnd) {
+        List<Entry> copy = new ArrayList<>(pool);
+        Collections.shuffle(copy, rnd);
+        return copy.subList(0, Math.min(k, copy.size()));
+    }
+
+    private List<Entry> stratified(List<Entry> shuffled, int n) {
+        List<Entry> out = new ArrayList<>();
+        for (String c : data.classes()) {
+            shuffled.stream().filter(e -> e.label().equals(c)).limit(n / data.classes().size()).forEach(out::add);
+        }
+        return out;
+    }
+
+    private float[] rates() {
+        return new float[] {s.lr(), s.lr(), s.lr()}; // from scratch every group learns at the same rate
+    }
+
+    /** A learner on {@code train} (no validation during fits: valid is measured once per round). */
+    private Learner learner(List<Entry> train, Optional<Path> weights, String name) throws Exception {
+        Dataset d = new Dataset(data.root(), data.layout(), data.classes(), train, List.of(), List.of());
+        Learner.Settings ls = new Learner.Settings(s.size(), 32, Augmentation.preset(Augmentation.SIDE_ON, 1.3),
+                new OptimizerSettings(OptimizerSettings.Kind.ADAMW, 0.9f, 0.05f), 1, out.resolve("work").resolve(name));
+        return Learner.create(d, ls, weights, Device.cpu(), new PrintStream(PrintStream.nullOutputStream()));
+    }
+
+    private Point point(Learner l, int labels, long t0) {
+        Predictions p = l.predict(data.valid(), 0, 1.0);
+        return new Point(labels, p.accuracy(), p.logLoss(), (System.nanoTime() - t0) / 1e9);
+    }
+
+    private void report(List<Point> uncertain, List<Point> random, double seconds) throws Exception {
+        double target = random.get(random.size() - 1).accuracy();
+        int randomLabels = random.get(random.size() - 1).labels();
+        Optional<Point> reached = uncertain.stream().filter(p -> p.accuracy() >= target).findFirst();
+        StringBuilder md = new StringBuilder(String.format(Locale.ROOT,
+                "# Active learning: uncertainty vs random sampling%n%n%d px, ResNet-34 from random initialisation, "
+                        + "seed %d labels (%d epochs), +%d labels a round, %d epochs of fine-tuning a round "
+                        + "(one-cycle, AdamW %.1e, wd 0.05, side-on), CPU; %.0f s in all.%n%n"
+                        + "| labels | uncertainty acc | uncertainty log loss | random acc | random log loss |%n|---|---|---|---|---|%n",
+                s.size(), s.seedLabels(), s.seedEpochs(), s.step(), s.roundEpochs(), s.lr(), seconds));
+        for (int i = 0; i < Math.max(uncertain.size(), random.size()); i++) {
+            Point u = i < uncertain.size() ? uncertain.get(i) : null;
+            Point r = i < random.size() ? random.get(i) : null;
+            md.append(String.format(Locale.ROOT, "| %d | %s | %s | %s | %s |%n", (u != null ? u : r).labels(),
+                    u == null ? "" : String.format(Locale.ROOT, "%.4f", u.accuracy()),
+                    u == null ? "" : String.format(Locale.ROOT, "%.4f", u.logLoss()),
+                    r == null ? "" : String.format(Locale.ROOT, "%.4f", r.accuracy()),
+                    r == null ? "" : String.format(Locale.ROOT, "%.4f", r.logLoss())));
+        }
+        md.append(String.format(Locale.ROOT, "%nRandom sampling's final accuracy: %.4f with %d labels. ", target, randomLabels));
+        md.append(reached.map(p -> String.format(Locale.ROOT,
+                "Uncertainty sampling reached it with %d labels: %.0f%% of random's.%n", p.labels(),
+                100.0 * p.labels() / randomLabels)).orElse("Uncertainty sampling did not reach it within the budget.\n"));
+        Files.writeString(out.resolve("active-learning.md"), md);
+        chart(uncertain, random, target);
+        log.print(md);
+    }
+
+    private void chart(List<Point> uncertain, List<Point> random, double target) throws Exception {
+        XYSeriesCollection c = new XYSeriesCollection();
+        c.addSeries(series("uncertainty sampling", uncertain));
+        c.addSeries(series("random sampling", random));
+        JFreeChart chart = ChartFactory.createXYLineChart("Valid accuracy against labels used", "labelled images",
+                "accuracy on valid", c, PlotOrientation.VERTICAL, true, false, false);
+        chart.getXYPlot().getRangeAxis().setAutoRange(true);
+        ((org.jfree.chart.axis.NumberAxis) chart.getXYPlot().getRangeAxis()).setAutoRangeIncludesZero(false);
+        ValueMarker m = new ValueMarker(target, new Color(0x999999), new java.awt.BasicStroke(1f));
+        m.setLabel("random's final accuracy");
+        chart.getXYPlot().addRangeMarker(m);
+        org.jfree.chart.renderer.xy.XYLineAndShapeRenderer r = new org.jfree.chart.renderer.xy.XYLineAndShapeRenderer(true, true);
+        chart.getXYPlot().setRenderer(r);
+        ChartUtils.saveChartAsPNG(new File(out.resolve("active-learning.png").toString()), chart, 800, 500);
+    }
+
+    private static XYSeries series(String name, List<Point> points) {
+        XYSeries s = new XYSeries(name);
+        points.forEach(p -> s.add(p.labels(), p.accuracy()));
+        return s;
+    }
+}

@@ -1,0 +1,64 @@
+package io.lince.retraining;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import ai.djl.inference.Predictor;
+import io.lince.images.ImageDecoder;
+import io.lince.images.ImageFolder.Entry;
+import io.lince.images.Preprocessor;
+import io.lince.learn.Dataset;
+import io.lince.learn.Learner;
+import io.lince.learn.Predictions;
+import io.lince.model.LinceModel;
+import io.lince.testing.TestDatasets;
+import io.lince.testing.TestModels;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RecipeTest {
+
+    @TempDir
+    Path dir;
+
+    /** What a served copy of the candidate predicts for the validation images, in order. */
+    private static List<float[]> served(Path checkpoint, boolean fold, List<Entry> images) throws Exception {
+        Preprocessor pre = new Preprocessor(32);
+        List<float[]> x = new ArrayList<>();
+        for (Entry e : images) {
+            x.add(pre.toTensor(ImageDecoder.defaults().decode(Files.readAllBytes(e.file()))));
+        }
+        try (LinceModel m = LinceModel.loadForServing(checkpoint, Device.cpu(), fold);
+                Predictor<float[], float[]> p = m.newPredictor()) {
+            return p.batchPredict(x);
+        }
+    }
+
+    @Test
+    void headThenUnfrozenLearnsAndTheSavedCandidatePredictsWhatTheTrainerJudged() throws Exception {
+        Dataset data = Dataset.load(TestDatasets.classFolders(dir.resolve("data"), 16, 8), 0.2, 1);
+        Recipe recipe = new Recipe(10, 0.05f, 2, 1e-4f, "side-on", 8);
+        Path saved = dir.resolve("candidate.lince");
+        Predictions judged;
+        try (Learner learner = new Learner(TestModels.random(1, 32), data,
+                new Learner.Settings(32, 8, io.lince.images.Augmentation.preset("side-on", 1.1), Recipe.headOptimizer(), 3,
+                        dir.resolve("work")), System.out)) {
+            recipe.run(learner);
+            judged = learner.predictValid(0, 1.0);
+            assertEquals(2, learner.history().epochs().size() - 10, "then two unfrozen epochs");
+            learner.model().save(saved);
+        }
+        assertTrue(judged.accuracy() >= 0.9, "accuracy " + judged.accuracy());
+        for (boolean fold : new boolean[] {false, true}) {
+            List<float[]> p = served(saved, fold, data.valid());
+            for (int i = 0; i < p.size(); i++) {
+                assertEquals(judged.probabilities()[i][1], p.get(i)[1], 1e-3, "image " + i + (fold ? " folded" : ""));
+            }
+        }
+    }
+}
