@@ -2,6 +2,7 @@ package io.lince.cli;
 
 import java.net.URI;
 import java.net.http.HttpClient;
+import io.lince.web.CsrfGuard;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.URLEncoder;
@@ -37,6 +38,7 @@ class RetrainCommand implements Callable<Integer> {
         HttpRequest request = HttpRequest.newBuilder(target).timeout(Duration.ofSeconds(30))
                 .header("Authorization", "Basic " + Base64.getEncoder()
                         .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)))
+                .header(CsrfGuard.HEADER, "cli")
                 .POST(HttpRequest.BodyPublishers.noBody()).build();
         int status = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
         return switch (status) {

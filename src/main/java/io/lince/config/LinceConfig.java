@@ -29,6 +29,8 @@ public interface LinceConfig {
 
     Trainer trainer();
 
+    Web web();
+
     Fetch fetch();
 
     /** Claim-check image URIs: only what is listed here is ever fetched. */
@@ -175,6 +177,24 @@ public interface LinceConfig {
         /** Share of confident images sent anyway (0-1). */
         @WithDefault("0")
         double exploration();
+    }
+
+    interface Web {
+        /** Let anyone read the dashboard and the API without signing in (writing always needs a role). */
+        @WithDefault("false")
+        boolean anonymousRead();
+
+        /** Classifications kept for the live feed. */
+        @WithDefault("200")
+        int feedSize();
+
+        /** Images kept in the labelling queue (the most uncertain are shown first). */
+        @WithDefault("1000")
+        int queueSize();
+
+        /** Width of one point of the dashboard's charts. */
+        @WithDefault("10")
+        int bucketSeconds();
     }
 
     interface Trainer {

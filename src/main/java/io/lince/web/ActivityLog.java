@@ -19,12 +19,21 @@ import java.util.TreeMap;
  */
 public final class ActivityLog {
 
+    /** A model's answer for one image, as the page shows it. */
+    public record Guess(String label, Map<String, Float> probabilities, float confidence, float margin, float entropy,
+            int modelVersion) {
+        static Guess of(Prediction p) {
+            return new Guess(p.getLabel(), new TreeMap<>(p.getProbabilities()), p.getConfidence(), p.getMargin(),
+                    p.getEntropy(), p.getModelVersion());
+        }
+    }
+
     /** One classified image as the feed shows it. */
-    public record FeedItem(String imageId, String source, String thumbnail, Prediction prediction, long classifiedAt,
+    public record FeedItem(String imageId, String source, String thumbnail, Guess prediction, long classifiedAt,
             boolean uncertain, String label) {}
 
     /** One image waiting for a label. */
-    public record QueueItem(String imageId, String source, String thumbnail, Prediction prediction, String reason) {}
+    public record QueueItem(String imageId, String source, String thumbnail, Guess prediction, String reason) {}
 
     /** One bucket of the charts: images classified, how many were sent for labelling, labelled accuracy by version. */
     public record Bucket(long start, int classified, int uncertain, Map<Integer, int[]> labelledRightOfVersion) {}
@@ -67,7 +76,7 @@ public final class ActivityLog {
     public synchronized void classified(Classification c, long at) {
         String id = c.getImageId();
         feed.remove(id); // re-inserted last: the newest
-        feed.put(id, new FeedItem(id, sources.get(id), thumbnails.get(id), c.getPrediction(), at,
+        feed.put(id, new FeedItem(id, sources.get(id), thumbnails.get(id), Guess.of(c.getPrediction()), at,
                 sentPredictions.containsKey(id), labels.get(id)));
         bucket(at, b -> new Bucket(b.start(), b.classified() + 1, b.uncertain(), b.labelledRightOfVersion()));
     }
@@ -83,7 +92,7 @@ public final class ActivityLog {
             feed.put(id, new FeedItem(id, f.source(), f.thumbnail(), f.prediction(), f.classifiedAt(), true, f.label()));
         }
         if (!labels.containsKey(id)) {
-            queue.put(id, new QueueItem(id, s.getImage().getSource(), thumbnail, s.getPrediction(), s.getReason()));
+            queue.put(id, new QueueItem(id, s.getImage().getSource(), thumbnail, Guess.of(s.getPrediction()), s.getReason()));
         }
         if (first) {
             bucket(at, b -> new Bucket(b.start(), b.classified(), b.uncertain() + 1, b.labelledRightOfVersion()));
@@ -130,7 +139,7 @@ public final class ActivityLog {
     /** The most uncertain waiting images first. */
     public synchronized List<QueueItem> queue(int limit) {
         List<QueueItem> all = new ArrayList<>(queue.values());
-        all.sort(Comparator.comparingDouble(q -> q.prediction().getMargin()));
+        all.sort(Comparator.comparingDouble(q -> q.prediction().margin()));
         return List.copyOf(all.subList(0, Math.min(limit, all.size())));
     }
 

@@ -4,6 +4,7 @@ import io.lince.app.LinceNode;
 import io.lince.contracts.ModelPublished;
 import io.lince.ops.RunningNode;
 import io.lince.registry.ModelRegistry;
+import jakarta.annotation.security.PermitAll;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DefaultValue;
@@ -30,10 +31,14 @@ public class ModelsResource {
     @Inject
     RunningNode running;
 
+    @Inject
+    Access access;
+
     @GET
     @Path("/models")
-    @RolesAllowed({"viewer", "labeller", "admin"})
-    public List<ModelView> list() {
+    @PermitAll
+    public List<ModelView> list(@Context SecurityContext who) {
+        access.read(who);
         Map<Integer, ModelPublished> versions = node().registry().versions();
         int serving = ModelRegistry.champion(versions.values()).map(ModelPublished::getVersion).orElse(-1);
         return versions.values().stream().map(m -> ModelView.of(m, serving)).toList();
