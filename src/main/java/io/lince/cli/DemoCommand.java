@@ -53,6 +53,11 @@ class DemoCommand implements Callable<Integer> {
     @Option(names = "--retrain-every", description = "train a new version after this many new labels (default 40)")
     Integer retrainEvery;
 
+    @Option(names = "--fine-tune-epochs", defaultValue = "0", description = {
+            "unfrozen epochs after the head in each training (default ${DEFAULT-VALUE}: heads only, so that",
+            "the loop turns within a minute on a CPU; serve uses lince.trainer.fine-tune-epochs)"})
+    int fineTuneEpochs;
+
     @Mixin
     DeviceOption device;
 
@@ -72,7 +77,7 @@ class DemoCommand implements Callable<Integer> {
         DemoRunner.Options options = new DemoRunner.Options(Optional.ofNullable(folder), limit, rate,
                 inputSize != null ? inputSize : config.model().inputSize(),
                 threshold != null ? threshold : config.classifier().threshold(),
-                t.withRetrainEvery(retrainEvery != null ? retrainEvery : 40),
+                t.withRetrainEvery(retrainEvery != null ? retrainEvery : 40).withRecipe(t.recipe().withFineTuneEpochs(fineTuneEpochs)),
                 config.workDir(), device.orConfigured(config),
                 Optional.ofNullable(weights).or(() -> config.model().weights()), config.model().seed(),
                 Duration.ofMinutes(3));

@@ -46,6 +46,8 @@ class ProduceCommand implements Callable<Integer> {
         ImageFolder folder = ImageFolder.scan(dir);
         var serializer = WireFormat.defaults().serde(ImageEvent.class).serializer();
         int sent = 0;
+        io.lince.learn.Progress bar = io.lince.learn.Progress.start(System.err, "produce",
+                (int) Math.min(limit, folder.entries().size()));
         try (KafkaProducer<String, ImageEvent> p = new KafkaProducer<>(
                 clients.producer(), new StringSerializer(), serializer)) {
             for (ImageFolder.Entry e : folder.entries()) {
@@ -60,12 +62,12 @@ class ProduceCommand implements Callable<Integer> {
                         .setBytes(ByteBuffer.wrap(bytes))
                         .setKnownLabel(withLabels ? e.label() : null)
                         .build()));
-                if (++sent % 100 == 0) {
-                    System.err.printf("\rsent %d/%d", sent, Math.min(limit, folder.entries().size()));
-                }
+                sent++;
+                bar.step(1, e.file().getFileName().toString());
             }
             p.flush();
         }
+        bar.finish();
         System.err.printf("\rsent %d images from %s to %s%n", sent, dir, config.topics().images());
         return 0;
     }

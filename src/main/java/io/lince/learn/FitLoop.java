@@ -57,6 +57,10 @@ public final class FitLoop {
                 if (!batches.hasNext()) {
                     break;
                 }
+                if (Thread.currentThread().isInterrupted()) {
+                    // between batches, never inside a native backward pass: the caller closes the model after
+                    throw new java.util.concurrent.CancellationException("training interrupted after " + it + " iterations");
+                }
                 MiniBatch b = batches.next();
                 waiting += System.nanoTime() - t;
                 if (b.size() == 0) {

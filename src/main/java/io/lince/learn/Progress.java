@@ -53,7 +53,7 @@ public final class Progress {
     }
 
     private String line() {
-        int filled = (int) ((long) WIDTH * Math.min(done, total) / total);
+        int filled = total <= 0 ? WIDTH : (int) ((long) WIDTH * Math.min(done, total) / total);
         double elapsed = (System.nanoTime() - start) / 1e9;
         double left = done == 0 ? 0 : elapsed * (total - done) / done;
         return String.format("%s [%s%s] %d/%d %s<%s %s", label, "#".repeat(filled), ".".repeat(WIDTH - filled),

@@ -40,6 +40,10 @@ public record Recipe(int headEpochs, float headLearningRate, int fineTuneEpochs,
         Augmentation.preset(augmentation, 1.1); // an unknown preset fails here, not mid-training
     }
 
+    public Recipe withFineTuneEpochs(int epochs) {
+        return new Recipe(headEpochs, headLearningRate, epochs, fineTuneLearningRate, augmentation, batchSize);
+    }
+
     /** The weight decay of both phases: keeps the head's logits moderate on a few hundred examples. */
     static final float WEIGHT_DECAY = 1e-2f;
 

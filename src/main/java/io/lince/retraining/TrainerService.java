@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jboss.logging.Logger;
@@ -105,7 +106,7 @@ public final class TrainerService implements AutoCloseable {
                 }
                 maybeTrain();
             }
-        } catch (WakeupException e) {
+        } catch (WakeupException | InterruptException e) {
             // closing
         } catch (RuntimeException e) {
             LOG.error("trainer stopped: " + e.getMessage(), e);
@@ -150,6 +151,10 @@ public final class TrainerService implements AutoCloseable {
             LOG.infof("training (%s)", why);
             train(champion, latest.getVersion() + 1);
         } catch (Exception e) {
+            if (!running.get()) {
+                LOG.infof("training stopped: the trainer is closing (%s)", e.getMessage());
+                return;
+            }
             retryAt = set.size() + settings.retrainEvery();
             LOG.errorf(e, "training on %d examples failed; next try at %d examples", set.size(), retryAt);
         }
@@ -254,6 +259,7 @@ public final class TrainerService implements AutoCloseable {
         if (c != null) {
             c.wakeup();
         }
+        thread.interrupt(); // a training in progress stops at its next mini-batch
         thread.join(60_000);
     }
 }
