@@ -37,6 +37,7 @@ async function api(path, options = {}) {
 async function refreshSession() {
   const s = await api("/api/session");
   state.roles = s.roles;
+  state.bucketSeconds = s.bucketSeconds;
   const signedIn = s.user !== "";
   $("signin").hidden = signedIn;
   $("who").hidden = !signedIn;
@@ -159,7 +160,17 @@ function showFeed(items) {
 }
 
 // ---- charts ----
-function line(svg, series, yMax, format) {
+// Vertical marks where a newer model version starts classifying, on every chart.
+function versionMarks(buckets) {
+  const marks = [];
+  let last = 0;
+  for (const b of buckets) {
+    if (b.version > last) { if (last) marks.push({ x: b.start / 1000, label: "v" + b.version }); last = b.version; }
+  }
+  return marks;
+}
+
+function line(svg, series, yMax, format, marks = []) {
   svg.replaceChildren();
   const W = 320, H = 140, L = 30, B = 15;
   const all = series.flatMap((s) => s.points);
@@ -168,6 +179,14 @@ function line(svg, series, yMax, format) {
   const top = yMax || Math.max(...all.map((p) => p.y), 1e-9);
   const X = (x) => L + (W - L - 5) * (x - x0) / (x1 - x0);
   const Y = (y) => H - B - (H - B - 5) * y / top;
+  marks.forEach((m) => {
+    const l = document.createElementNS(SVG, "line");
+    l.setAttribute("x1", X(m.x)); l.setAttribute("x2", X(m.x)); l.setAttribute("y1", 5); l.setAttribute("y2", H - B);
+    l.setAttribute("stroke", "#999"); l.setAttribute("stroke-dasharray", "3,3");
+    const t = document.createElementNS(SVG, "text");
+    t.setAttribute("x", X(m.x) + 2); t.setAttribute("y", H - 3); t.textContent = m.label;
+    svg.append(l, t);
+  });
   const axis = document.createElementNS(SVG, "text");
   axis.setAttribute("x", 2); axis.setAttribute("y", 12); axis.textContent = format(top);
   svg.append(axis);
@@ -195,12 +214,13 @@ function line(svg, series, yMax, format) {
 
 function showCharts(buckets, bucketSeconds) {
   const t = (b) => b.start / 1000;
-  line($("chart-throughput"), [{ points: buckets.map((b) => ({ x: t(b), y: b.classified / bucketSeconds })) }], 0, (v) => v.toFixed(1) + "/s");
-  line($("chart-uncertain"), [{ points: buckets.filter((b) => b.classified).map((b) => ({ x: t(b), y: b.uncertain / b.classified })) }], 1, () => "100%");
+  const marks = versionMarks(buckets);
+  line($("chart-throughput"), [{ points: buckets.map((b) => ({ x: t(b), y: b.classified / bucketSeconds })) }], 0, (v) => v.toFixed(1) + "/s", marks);
+  line($("chart-uncertain"), [{ points: buckets.filter((b) => b.classified).map((b) => ({ x: t(b), y: b.uncertain / b.classified })) }], 1, () => "100%", marks);
   const versions = [...new Set(buckets.flatMap((b) => Object.keys(b.labelledRightOfVersion)))];
   line($("chart-accuracy"), versions.map((v) => ({ name: "v" + v, points: buckets
     .filter((b) => b.labelledRightOfVersion[v])
-    .map((b) => ({ x: t(b), y: b.labelledRightOfVersion[v][0] / b.labelledRightOfVersion[v][1] })) })), 1, () => "100%");
+    .map((b) => ({ x: t(b), y: b.labelledRightOfVersion[v][0] / b.labelledRightOfVersion[v][1] })) })), 1, () => "100%", marks);
 }
 
 // ---- models ----
@@ -240,7 +260,7 @@ async function refresh() {
     state.queue = queue;
     if (keep && !queue.some((q) => q.imageId === keep) && state.lastLabel && state.lastLabel.imageId === keep) state.current = null;
     showQueue();
-    showCharts(buckets, 10);
+    showCharts(buckets, state.bucketSeconds || 10);
     showModels(models);
   } catch (e) {
     say(e.status === 401 ? "Sign in to see Lince." : "Could not refresh: " + e.message);

@@ -35,8 +35,11 @@ public final class ActivityLog {
     /** One image waiting for a label. */
     public record QueueItem(String imageId, String source, String thumbnail, Guess prediction, String reason) {}
 
-    /** One bucket of the charts: images classified, how many were sent for labelling, labelled accuracy by version. */
-    public record Bucket(long start, int classified, int uncertain, Map<Integer, int[]> labelledRightOfVersion) {}
+    /**
+     * One bucket of the charts: images classified, how many were sent for labelling, labelled
+     * accuracy by version ([right, labelled]), and the newest model version that classified in it.
+     */
+    public record Bucket(long start, int classified, int uncertain, Map<Integer, int[]> labelledRightOfVersion, int version) {}
 
     private final int feedSize;
     private final int queueSize;
@@ -78,7 +81,8 @@ public final class ActivityLog {
         feed.remove(id); // re-inserted last: the newest
         feed.put(id, new FeedItem(id, sources.get(id), thumbnails.get(id), Guess.of(c.getPrediction()), at,
                 sentPredictions.containsKey(id), labels.get(id)));
-        bucket(at, b -> new Bucket(b.start(), b.classified() + 1, b.uncertain(), b.labelledRightOfVersion()));
+        int v = c.getPrediction().getModelVersion();
+        bucket(at, b -> new Bucket(b.start(), b.classified() + 1, b.uncertain(), b.labelledRightOfVersion(), Math.max(v, b.version())));
     }
 
     public synchronized void sentForLabelling(RetrainingSample s, String thumbnail, long at) {
@@ -95,7 +99,7 @@ public final class ActivityLog {
             queue.put(id, new QueueItem(id, s.getImage().getSource(), thumbnail, Guess.of(s.getPrediction()), s.getReason()));
         }
         if (first) {
-            bucket(at, b -> new Bucket(b.start(), b.classified(), b.uncertain() + 1, b.labelledRightOfVersion()));
+            bucket(at, b -> new Bucket(b.start(), b.classified(), b.uncertain() + 1, b.labelledRightOfVersion(), b.version()));
         }
     }
 
@@ -116,14 +120,14 @@ public final class ActivityLog {
                 counts[0] += right ? 1 : 0;
                 counts[1]++;
                 m.put(p.getModelVersion(), counts);
-                return new Bucket(b.start(), b.classified(), b.uncertain(), m);
+                return new Bucket(b.start(), b.classified(), b.uncertain(), m, b.version());
             });
         }
     }
 
     private void bucket(long at, java.util.function.UnaryOperator<Bucket> change) {
         long start = at - Math.floorMod(at, bucketMillis);
-        buckets.put(start, change.apply(buckets.getOrDefault(start, new Bucket(start, 0, 0, Map.of()))));
+        buckets.put(start, change.apply(buckets.getOrDefault(start, new Bucket(start, 0, 0, Map.of(), 0))));
         while (buckets.size() > 360) {
             buckets.pollFirstEntry();
         }

@@ -41,6 +41,10 @@ public class Dashboard {
         return log;
     }
 
+    public int bucketSeconds() {
+        return config.web().bucketSeconds();
+    }
+
     public List<String> classes() {
         return node().firstChampion().getClasses();
     }

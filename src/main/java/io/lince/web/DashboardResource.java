@@ -39,7 +39,7 @@ public class DashboardResource {
     public Map<String, Object> session(@Context SecurityContext who) {
         String user = who.getUserPrincipal() == null ? "" : who.getUserPrincipal().getName();
         return Map.of("user", user, "roles", ROLES.stream().filter(who::isUserInRole).toList(),
-                "anonymousRead", access.anonymousRead());
+                "anonymousRead", access.anonymousRead(), "bucketSeconds", dashboard.bucketSeconds());
     }
 
     @GET
