@@ -172,39 +172,24 @@ public final class TrainerService implements AutoCloseable {
      */
     ModelPublished train(ModelPublished champion, int version) throws Exception {
         long t0 = System.nanoTime();
-        Path runDir = workDir.resolve("run");
-        deleteTree(runDir); // activations cached by the last run belong to another data set
-        ModelInfo next;
-        LabelledImages.Split split;
-        PromotionGate.Scores before;
-        PromotionGate.Scores after;
-        FitHistory history;
-        ModelStore.Stored stored;
-        split = images.write(set.examples(), champion.getClasses(), slice);
+        LabelledImages.Split split = images.write(set.examples(), champion.getClasses(), slice);
         if (split.trainIds().size() < 2 || split.evalIds().isEmpty()) {
             throw new IllegalStateException(split.trainIds().size() + " training and " + split.evalIds().size()
                     + " evaluation examples: need at least 2 and 1");
         }
-        try (PrintStream log = new PrintStream(Files.newOutputStream(store.trainingLog(version)), true, StandardCharsets.UTF_8)) {
-            log.printf("v%d from v%d: %s%n", version, champion.getVersion(), settings.recipe());
-            LinceModel model = LinceModel.load(store.verified(champion.getArtifactUri(), champion.getSha256()), device);
-            ModelInfo info = model.info();
-            Learner.Settings ls = new Learner.Settings(info.inputSize(), settings.recipe().batchSize(),
-                    Augmentation.preset(settings.recipe().augmentation(), 1.1), Recipe.headOptimizer(), version, runDir);
-            try (Learner learner = new Learner(model, split.dataset(), ls, log)) {
-                before = scores(learner);
-                settings.recipe().run(learner);
-                after = scores(learner);
-                history = learner.history();
-                next = new ModelInfo(version, champion.getVersion(), info.classes(), info.inputSize());
-                stored = store.put(next, learner.model().network());
-            }
+        if (split.skipped() > 0) {
+            LOG.infof("%d labelled examples skipped (a class the model lacks, or an image given by URI)", split.skipped());
         }
+        Candidate c = fineTune(champion, version, split);
+        PromotionGate.Scores before = c.before();
+        PromotionGate.Scores after = c.after();
+        ModelInfo next = c.info();
+        ModelStore.Stored stored = c.stored();
         PromotionGate.Verdict verdict = gate.decide(after, before);
         store.putLineage(version, split.trainIds(), split.evalIds(), settings.recipe().toString());
         double seconds = (System.nanoTime() - t0) / 1e9;
         Map<String, Double> metrics = new java.util.TreeMap<>(Map.of(
-                "trainLoss", history.epochs().get(history.epochs().size() - 1).trainLoss(),
+                "trainLoss", c.trainLoss(),
                 "trainSeconds", seconds,
                 LABELS_SEEN, (double) set.size()));
         putScores(metrics, "eval", after);
@@ -223,6 +208,39 @@ public final class TrainerService implements AutoCloseable {
         LOG.infof("model v%d %s: trained on %d examples in %.1f s (%s); %s", version, published.getStatus(),
                 split.trainIds().size(), seconds, settings.recipe(), verdict.reason());
         return published;
+    }
+
+    /** A trained candidate, stored, with both models' scores on the evaluation slice. */
+    private record Candidate(ModelInfo info, ModelStore.Stored stored, PromotionGate.Scores before,
+            PromotionGate.Scores after, double trainLoss) {}
+
+    /** Scores the champion, runs the recipe on it, scores and stores the result; the fit tables go to the training log. */
+    private Candidate fineTune(ModelPublished champion, int version, LabelledImages.Split split) throws IOException {
+        Path runDir = workDir.resolve("run");
+        deleteTree(runDir); // activations cached by the last run belong to another data set
+        try (PrintStream log = new PrintStream(Files.newOutputStream(store.trainingLog(version)), true, StandardCharsets.UTF_8)) {
+            log.printf("v%d from v%d: %s%n", version, champion.getVersion(), settings.recipe());
+            LinceModel model = LinceModel.load(store.verified(champion.getArtifactUri(), champion.getSha256()), device);
+            ModelInfo info = model.info();
+            Learner.Settings ls = new Learner.Settings(info.inputSize(), settings.recipe().batchSize(),
+                    Augmentation.preset(settings.recipe().augmentation(), 1.1), Recipe.headOptimizer(), version, runDir);
+            Learner learner;
+            try {
+                learner = new Learner(model, split.dataset(), ls, log);
+            } catch (RuntimeException e) {
+                model.close();
+                throw e;
+            }
+            try (learner) {
+                PromotionGate.Scores before = scores(learner);
+                settings.recipe().run(learner);
+                PromotionGate.Scores after = scores(learner);
+                FitHistory h = learner.history();
+                ModelInfo next = new ModelInfo(version, champion.getVersion(), info.classes(), info.inputSize());
+                return new Candidate(next, store.put(next, learner.model().network()), before, after,
+                        h.epochs().get(h.epochs().size() - 1).trainLoss());
+            }
+        }
     }
 
     /** The model's accuracy and log loss on the evaluation slice (the learner's validation set). */
