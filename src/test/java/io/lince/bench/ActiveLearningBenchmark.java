@@ -35,7 +35,10 @@ import org.jfree.data.xy.XYSeriesCollection;
  * set of labelled train images; the rest of train is the unlabelled stream. Each round the policy
  * sends {@code step} images for labelling (ground truth from the folder names), the model is
  * fine-tuned from where it stood on everything labelled so far, and its accuracy on valid is
- * measured. Both strategies start from the same seed model and use the same training recipe.
+ * measured. Every strategy starts from the same seed model and uses the same training recipe:
+ * {@code uncertainty} spends the whole budget on the smallest margins, {@code random} none of it,
+ * {@code mixed} spends an {@code EXPLORATION} share (default 0.3) on random images, as the
+ * selector's exploration share does.
  */
 public final class ActiveLearningBenchmark {
 
@@ -63,7 +66,9 @@ public final class ActiveLearningBenchmark {
                 Float.parseFloat(System.getenv().getOrDefault("LR", "6e-4")));
         Files.createDirectories(out);
         Dataset data = Dataset.load(dataDir, 0.2, 1);
-        new ActiveLearningBenchmark(data, s, out, System.out).run();
+        List<Strategy> strategies = java.util.Arrays.stream(System.getenv().getOrDefault("STRATEGIES", "uncertainty,random")
+                .split(",")).map(String::trim).map(Strategy::named).toList();
+        new ActiveLearningBenchmark(data, s, out, System.out).run(strategies);
     }
 
     private static int intEnv(String name, int fallback) {
@@ -71,7 +76,19 @@ public final class ActiveLearningBenchmark {
         return v == null ? fallback : Integer.parseInt(v);
     }
 
-    void run() throws Exception {
+    /** A policy: the share of each round's budget spent on the most uncertain images; the rest is random. */
+    record Strategy(String name, double uncertainShare) {
+        static Strategy named(String name) {
+            return switch (name) {
+                case "uncertainty" -> new Strategy(name, 1.0);
+                case "random" -> new Strategy(name, 0.0);
+                case "mixed" -> new Strategy(name, 1 - Double.parseDouble(System.getenv().getOrDefault("EXPLORATION", "0.3")));
+                default -> throw new IllegalArgumentException("strategies are uncertainty, random and mixed, got " + name);
+            };
+        }
+    }
+
+    void run(List<Strategy> strategies) throws Exception {
         long t0 = System.nanoTime();
         List<Entry> train = new ArrayList<>(data.train());
         Collections.shuffle(train, new Random(1));
@@ -81,22 +98,32 @@ public final class ActiveLearningBenchmark {
         log.printf("%d train images: %d seed labels, %d in the unlabelled stream; %d valid; %d px%n",
                 train.size(), seed.size(), pool.size(), data.valid().size(), s.size());
 
-        Path seedModel;
+        Path seedModel = out.resolve("work").resolve("seed").resolve("models").resolve("seed.lince");
         Point start;
-        try (Learner l = learner(seed, Optional.empty(), "seed")) {
-            l.unfreeze();
-            l.fitOneCycle(rates(), s.seedEpochs(), null, false);
-            start = point(l, seed.size(), t0);
-            seedModel = l.save("seed");
+        if (Files.isRegularFile(seedModel)) {
+            try (Learner l = learner(seed, Optional.of(seedModel), "seed")) {
+                start = point(l, seed.size(), t0);
+            }
+            log.println("seed model reused: " + seedModel);
+        } else {
+            try (Learner l = learner(seed, Optional.empty(), "seed")) {
+                l.unfreeze();
+                l.fitOneCycle(rates(), s.seedEpochs(), null, false);
+                start = point(l, seed.size(), t0);
+                seedModel = l.save("seed");
+            }
         }
         log.printf("seed model: %.4f accuracy on valid with %d labels%n", start.accuracy(), start.labels());
-        List<Point> uncertain = strategy("uncertainty", seed, pool, seedModel, start, true);
-        List<Point> random = strategy("random", seed, pool, seedModel, start, false);
-        report(uncertain, random, (System.nanoTime() - t0) / 1e9);
+        for (Strategy st : strategies) {
+            List<Point> points = strategy(st, seed, pool, seedModel, start);
+            JSON.writeValue(out.resolve("points-" + st.name() + ".json").toFile(), points);
+        }
+        report((System.nanoTime() - t0) / 1e9);
     }
 
-    private List<Point> strategy(String name, List<Entry> seed, List<Entry> pool0, Path seedModel, Point start,
-            boolean byUncertainty) throws Exception {
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    private List<Point> strategy(Strategy st, List<Entry> seed, List<Entry> pool0, Path seedModel, Point start) throws Exception {
         long t0 = System.nanoTime();
         List<Entry> labelled = new ArrayList<>(seed);
         List<Entry> pool = new ArrayList<>(pool0);
@@ -104,19 +131,25 @@ public final class ActiveLearningBenchmark {
         List<Point> points = new ArrayList<>(List.of(start));
         Path model = seedModel;
         for (int r = 1; r <= s.rounds() && !pool.isEmpty(); r++) {
-            List<Entry> picked;
-            try (Learner l = learner(labelled, Optional.of(model), name)) {
-                picked = byUncertainty ? mostUncertain(l, pool, s.step()) : randomPick(pool, s.step(), rnd);
+            int uncertain = (int) Math.round(st.uncertainShare() * s.step());
+            List<Entry> picked = new ArrayList<>();
+            if (uncertain > 0) {
+                try (Learner l = learner(labelled, Optional.of(model), st.name())) {
+                    picked.addAll(mostUncertain(l, pool, uncertain));
+                }
             }
+            List<Entry> rest = new ArrayList<>(pool);
+            rest.removeAll(picked);
+            picked.addAll(randomPick(rest, s.step() - picked.size(), rnd));
             labelled.addAll(picked);
             pool.removeAll(picked);
-            try (Learner l = learner(labelled, Optional.of(model), name)) {
+            try (Learner l = learner(labelled, Optional.of(model), st.name())) {
                 l.unfreeze();
                 l.fitOneCycle(rates(), s.roundEpochs(), null, false);
                 Point p = point(l, labelled.size(), t0);
                 points.add(p);
-                model = l.save(name + "-" + r);
-                log.printf("%s round %d: %d labels, accuracy %.4f, log loss %.4f (%.0f s)%n", name, r, p.labels(),
+                model = l.save(st.name() + "-" + r);
+                log.printf("%s round %d: %d labels, accuracy %.4f, log loss %.4f (%.0f s)%n", st.name(), r, p.labels(),
                         p.accuracy(), p.logLoss(), p.seconds());
             }
         }
@@ -162,47 +195,61 @@ public final class ActiveLearningBenchmark {
         return new Point(labels, p.accuracy(), p.logLoss(), (System.nanoTime() - t0) / 1e9);
     }
 
-    private void report(List<Point> uncertain, List<Point> random, double seconds) throws Exception {
-        double target = random.get(random.size() - 1).accuracy();
-        int randomLabels = random.get(random.size() - 1).labels();
-        Optional<Point> reached = uncertain.stream().filter(p -> p.accuracy() >= target).findFirst();
+    /** Table and chart of every strategy measured into this folder (points-NAME.json), against random's final accuracy. */
+    private void report(double seconds) throws Exception {
+        java.util.Map<String, List<Point>> runs = new java.util.TreeMap<>();
+        try (var files = Files.list(out)) {
+            for (Path f : files.filter(f -> f.getFileName().toString().matches("points-.*\\.json")).sorted().toList()) {
+                String name = f.getFileName().toString().replaceAll("^points-|\\.json$", "");
+                runs.put(name, List.of(JSON.readValue(f.toFile(), Point[].class)));
+            }
+        }
+        List<Point> random = runs.get("random");
         StringBuilder md = new StringBuilder(String.format(Locale.ROOT,
                 "# Active learning: uncertainty vs random sampling%n%n%d px, ResNet-34 from random initialisation, "
                         + "seed %d labels (%d epochs), +%d labels a round, %d epochs of fine-tuning a round "
-                        + "(one-cycle, AdamW %.1e, wd 0.05, side-on), CPU; %.0f s in all.%n%n"
-                        + "| labels | uncertainty acc | uncertainty log loss | random acc | random log loss |%n|---|---|---|---|---|%n",
+                        + "(one-cycle, AdamW %.1e, wd 0.05, side-on), CPU; this run %.0f s.%n%n| labels |",
                 s.size(), s.seedLabels(), s.seedEpochs(), s.step(), s.roundEpochs(), s.lr(), seconds));
-        for (int i = 0; i < Math.max(uncertain.size(), random.size()); i++) {
-            Point u = i < uncertain.size() ? uncertain.get(i) : null;
-            Point r = i < random.size() ? random.get(i) : null;
-            md.append(String.format(Locale.ROOT, "| %d | %s | %s | %s | %s |%n", (u != null ? u : r).labels(),
-                    u == null ? "" : String.format(Locale.ROOT, "%.4f", u.accuracy()),
-                    u == null ? "" : String.format(Locale.ROOT, "%.4f", u.logLoss()),
-                    r == null ? "" : String.format(Locale.ROOT, "%.4f", r.accuracy()),
-                    r == null ? "" : String.format(Locale.ROOT, "%.4f", r.logLoss())));
+        runs.keySet().forEach(n -> md.append(" ").append(n).append(" acc | ").append(n).append(" log loss |"));
+        md.append("\n|---|").append("---|---|".repeat(runs.size())).append("\n");
+        int rows = runs.values().stream().mapToInt(List::size).max().orElse(0);
+        for (int i = 0; i < rows; i++) {
+            int row = i;
+            md.append("| ").append(runs.values().stream().filter(l -> row < l.size()).findFirst().orElseThrow().get(row).labels()).append(" |");
+            runs.values().forEach(l -> md.append(row < l.size() ? String.format(Locale.ROOT, " %.4f | %.4f |",
+                    l.get(row).accuracy(), l.get(row).logLoss()) : " | |"));
+            md.append("\n");
         }
-        md.append(String.format(Locale.ROOT, "%nRandom sampling's final accuracy: %.4f with %d labels. ", target, randomLabels));
-        md.append(reached.map(p -> String.format(Locale.ROOT,
-                "Uncertainty sampling reached it with %d labels: %.0f%% of random's.%n", p.labels(),
-                100.0 * p.labels() / randomLabels)).orElse("Uncertainty sampling did not reach it within the budget.\n"));
+        double target = random == null ? Double.NaN : random.get(random.size() - 1).accuracy();
+        if (random != null) {
+            int randomLabels = random.get(random.size() - 1).labels();
+            md.append(String.format(Locale.ROOT, "%nRandom sampling's final accuracy: %.4f with %d labels.%n", target, randomLabels));
+            runs.forEach((name, points) -> {
+                if (!name.equals("random")) {
+                    md.append(points.stream().skip(1).filter(p -> p.accuracy() >= target).findFirst()
+                            .map(p -> String.format(Locale.ROOT, "- %s reached it with %d labels: %.0f%% of random's.%n", name,
+                                    p.labels(), 100.0 * p.labels() / randomLabels))
+                            .orElse("- " + name + " did not reach it within the budget.\n"));
+                }
+            });
+        }
         Files.writeString(out.resolve("active-learning.md"), md);
-        chart(uncertain, random, target);
+        chart(runs, target);
         log.print(md);
     }
 
-    private void chart(List<Point> uncertain, List<Point> random, double target) throws Exception {
+    private void chart(java.util.Map<String, List<Point>> runs, double target) throws Exception {
         XYSeriesCollection c = new XYSeriesCollection();
-        c.addSeries(series("uncertainty sampling", uncertain));
-        c.addSeries(series("random sampling", random));
+        runs.forEach((name, points) -> c.addSeries(series(name + " sampling", points)));
         JFreeChart chart = ChartFactory.createXYLineChart("Valid accuracy against labels used", "labelled images",
                 "accuracy on valid", c, PlotOrientation.VERTICAL, true, false, false);
-        chart.getXYPlot().getRangeAxis().setAutoRange(true);
         ((org.jfree.chart.axis.NumberAxis) chart.getXYPlot().getRangeAxis()).setAutoRangeIncludesZero(false);
-        ValueMarker m = new ValueMarker(target, new Color(0x999999), new java.awt.BasicStroke(1f));
-        m.setLabel("random's final accuracy");
-        chart.getXYPlot().addRangeMarker(m);
-        org.jfree.chart.renderer.xy.XYLineAndShapeRenderer r = new org.jfree.chart.renderer.xy.XYLineAndShapeRenderer(true, true);
-        chart.getXYPlot().setRenderer(r);
+        if (!Double.isNaN(target)) {
+            ValueMarker m = new ValueMarker(target, new Color(0x999999), new java.awt.BasicStroke(1f));
+            m.setLabel("random's final accuracy");
+            chart.getXYPlot().addRangeMarker(m);
+        }
+        chart.getXYPlot().setRenderer(new org.jfree.chart.renderer.xy.XYLineAndShapeRenderer(true, true));
         ChartUtils.saveChartAsPNG(new File(out.resolve("active-learning.png").toString()), chart, 800, 500);
     }
 
