@@ -247,6 +247,8 @@ public final class ActiveLearningBenchmark {
         if (!Double.isNaN(target)) {
             ValueMarker m = new ValueMarker(target, new Color(0x999999), new java.awt.BasicStroke(1f));
             m.setLabel("random's final accuracy");
+            m.setLabelAnchor(org.jfree.chart.ui.RectangleAnchor.TOP_RIGHT);
+            m.setLabelTextAnchor(org.jfree.chart.ui.TextAnchor.BOTTOM_RIGHT);
             chart.getXYPlot().addRangeMarker(m);
         }
         chart.getXYPlot().setRenderer(new org.jfree.chart.renderer.xy.XYLineAndShapeRenderer(true, true));
