@@ -23,12 +23,26 @@ public final class FitLoop {
     private final OptimizerSettings optimizer;
     private final long seed;
     private final PrintStream out;
+    private float labelSmoothing;
+    private java.util.function.BooleanSupplier stop = () -> false;
 
     public FitLoop(LinceModel model, OptimizerSettings optimizer, long seed, PrintStream out) {
         this.model = model;
         this.optimizer = optimizer;
         this.seed = seed;
         this.out = out;
+    }
+
+    /** Label smoothing of the loss (see {@link TrainingStep}); 0 by default. */
+    public FitLoop labelSmoothing(float epsilon) {
+        this.labelSmoothing = epsilon;
+        return this;
+    }
+
+    /** Asked between mini-batches: when it says so the fit ends with a {@link java.util.concurrent.CancellationException}. */
+    public FitLoop stopWhen(java.util.function.BooleanSupplier stop) {
+        this.stop = stop;
+        return this;
     }
 
     /**
@@ -38,7 +52,7 @@ public final class FitLoop {
     public FitHistory fit(BatchSource train, BatchSource valid, float[] peaks, Schedule schedule, int epochs,
             int startEpoch, EpochListener listener) throws IOException {
         GroupRates rates = new GroupRates(model.network(), peaks, schedule);
-        TrainingStep step = new TrainingStep(model, optimizer.build(rates));
+        TrainingStep step = new TrainingStep(model, optimizer.build(rates), labelSmoothing);
         FitHistory history = new FitHistory();
         if (schedule instanceof Sgdr sgdr) {
             history.restartsAt(sgdr.restarts().stream().filter(r -> r >= (long) startEpoch * train.batches())
@@ -57,9 +71,9 @@ public final class FitLoop {
                 if (!batches.hasNext()) {
                     break;
                 }
-                if (Thread.currentThread().isInterrupted()) {
+                if (stop.getAsBoolean()) {
                     // between batches, never inside a native backward pass: the caller closes the model after
-                    throw new java.util.concurrent.CancellationException("training interrupted after " + it + " iterations");
+                    throw new java.util.concurrent.CancellationException("training stopped after " + it + " iterations");
                 }
                 MiniBatch b = batches.next();
                 waiting += System.nanoTime() - t;

@@ -46,6 +46,8 @@ public final class Learner implements AutoCloseable {
     private final FitHistory history = new FitHistory();
     private ModelInfo info;
     private boolean precompute;
+    private float labelSmoothing;
+    private java.util.function.BooleanSupplier stop = () -> false;
 
     public Learner(LinceModel model, Dataset data, Settings settings, PrintStream out) {
         if (!model.info().classes().equals(data.classes())) {
@@ -108,6 +110,16 @@ public final class Learner implements AutoCloseable {
         model.network().freezeBatchNorm(on);
     }
 
+    /** Label smoothing of the fits that follow (0, plain cross-entropy, by default). */
+    public void labelSmoothing(float epsilon) {
+        labelSmoothing = epsilon;
+    }
+
+    /** A fit in progress ends, between mini-batches, once {@code stop} says so (a service shutting down). */
+    public void stopWhen(java.util.function.BooleanSupplier stop) {
+        this.stop = stop;
+    }
+
     /** The optimizer of the fits that follow (a recipe may train the head and the body differently). */
     public void optimizer(OptimizerSettings optimizer) {
         settings = settings.with(optimizer);
@@ -146,7 +158,8 @@ public final class Learner implements AutoCloseable {
             out.println("note: precomputed activations are of the centre crop; augmentation applies once precompute is off");
         }
         int start = resume && checkpoint != null ? resumeFrom(checkpoint, plan, lrs) : 0;
-        FitHistory h = inTrainingForm(s, () -> new FitLoop(model, settings.optimizer(), settings.seed(), out).fit(
+        FitHistory h = inTrainingForm(s, () -> new FitLoop(model, settings.optimizer(), settings.seed(), out)
+                .labelSmoothing(labelSmoothing).stopWhen(stop).fit(
                 s.train(), s.valid(), lrs, schedule, epochs, start, (epoch, r) -> {
                     if (checkpoint != null) {
                         inServingForm(s, () -> save(checkpoint));

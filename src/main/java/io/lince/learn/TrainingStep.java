@@ -25,9 +25,20 @@ final class TrainingStep {
     private final LinceModel model;
     private final Optimizer optimizer;
     private final List<Parameter> trainable;
+    private final float labelSmoothing;
 
     TrainingStep(LinceModel model, Optimizer optimizer) {
+        this(model, optimizer, 0);
+    }
+
+    /**
+     * @param labelSmoothing {@code ε}: the target is {@code 1-ε} on the true class and {@code ε/K}
+     *     spread over all K; it keeps logits finite on a few hundred separable examples, so a model
+     *     is never confidently wrong on new ones (0 = plain cross-entropy)
+     */
+    TrainingStep(LinceModel model, Optimizer optimizer, float labelSmoothing) {
         this.model = model;
+        this.labelSmoothing = labelSmoothing;
         this.optimizer = optimizer;
         this.trainable = model.network().getParameters().values().stream().filter(Parameter::requiresGradient).toList();
         if (trainable.isEmpty()) {
@@ -43,7 +54,7 @@ final class TrainingStep {
             NDArray y = nd.create(batch.labels()).toType(DataType.FLOAT32, false);
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 NDArray logits = ModelRunner.logits(model.network(), new ParameterStore(nd, false), x, precomputed, true);
-                NDArray l = LOSS.evaluate(new NDList(y), new NDList(logits));
+                NDArray l = labelSmoothing == 0 ? LOSS.evaluate(new NDList(y), new NDList(logits)) : smoothed(logits, batch.labels(), nd);
                 gc.backward(l);
                 loss = l.getFloat();
             }
@@ -55,5 +66,16 @@ final class TrainingStep {
             }
         }
         return loss;
+    }
+
+    private NDArray smoothed(NDArray logits, int[] labels, NDManager nd) {
+        int k = (int) logits.getShape().get(1);
+        float[] target = new float[labels.length * k];
+        java.util.Arrays.fill(target, labelSmoothing / k);
+        for (int i = 0; i < labels.length; i++) {
+            target[i * k + labels[i]] += 1 - labelSmoothing;
+        }
+        NDArray t = nd.create(target, new ai.djl.ndarray.types.Shape(labels.length, k)).toDevice(logits.getDevice(), false);
+        return logits.logSoftmax(1).mul(t).sum(new int[] {1}).mean().neg();
     }
 }

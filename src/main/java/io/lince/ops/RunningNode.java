@@ -15,11 +15,16 @@ public class RunningNode {
     @Inject
     MeterRegistry registry;
 
+    /** Tells whoever follows the node (the dashboard's feed) that one runs now. */
+    @Inject
+    jakarta.enterprise.event.Event<LinceNode> started;
+
     private volatile LinceNode node;
 
     public void set(LinceNode node) {
         this.node = node;
         node.slot().ifPresent(this::gaugeModelVersion);
+        started.fire(node);
     }
 
     public void clear() {

@@ -27,7 +27,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jboss.logging.Logger;
@@ -106,7 +105,7 @@ public final class TrainerService implements AutoCloseable {
                 }
                 maybeTrain();
             }
-        } catch (WakeupException | InterruptException e) {
+        } catch (WakeupException e) {
             // closing
         } catch (RuntimeException e) {
             LOG.error("trainer stopped: " + e.getMessage(), e);
@@ -232,6 +231,7 @@ public final class TrainerService implements AutoCloseable {
                 throw e;
             }
             try (learner) {
+                learner.stopWhen(() -> !running.get()); // closing: stop at the next mini-batch
                 PromotionGate.Scores before = scores(learner);
                 settings.recipe().run(learner);
                 PromotionGate.Scores after = scores(learner);
@@ -277,7 +277,6 @@ public final class TrainerService implements AutoCloseable {
         if (c != null) {
             c.wakeup();
         }
-        thread.interrupt(); // a training in progress stops at its next mini-batch
         thread.join(60_000);
     }
 }

@@ -36,6 +36,15 @@ public class Dashboard {
     private ActivityConsumer consumer;
     private KafkaProducer<String, LabelEvent> producer;
 
+    /** Starts following a node as soon as it runs, so the feed has history by the first page load. */
+    synchronized void onNodeStarted(@jakarta.enterprise.event.Observes LinceNode started) {
+        try {
+            attach();
+        } catch (RuntimeException e) {
+            // the dashboard attaches again on its first request
+        }
+    }
+
     public synchronized ActivityLog log() {
         attach();
         return log;

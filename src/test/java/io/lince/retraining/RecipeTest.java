@@ -42,7 +42,7 @@ class RecipeTest {
     @Test
     void headThenUnfrozenLearnsAndTheSavedCandidatePredictsWhatTheTrainerJudged() throws Exception {
         Dataset data = Dataset.load(TestDatasets.classFolders(dir.resolve("data"), 16, 8), 0.2, 1);
-        Recipe recipe = new Recipe(10, 0.05f, 2, 1e-4f, "side-on", 8);
+        Recipe recipe = new Recipe(10, 0.005f, 2, 1e-4f, "side-on", 8);
         Path saved = dir.resolve("candidate.lince");
         Predictions judged;
         try (Learner learner = new Learner(TestModels.random(1, 32), data,
@@ -54,6 +54,8 @@ class RecipeTest {
             learner.model().save(saved);
         }
         assertTrue(judged.accuracy() >= 0.9, "accuracy " + judged.accuracy());
+        double most = java.util.Arrays.stream(judged.probabilities()).mapToDouble(p -> Math.max(p[0], p[1])).max().orElseThrow();
+        assertTrue(most < 0.999, "label smoothing keeps the model from certainty: " + most);
         for (boolean fold : new boolean[] {false, true}) {
             List<float[]> p = served(saved, fold, data.valid());
             for (int i = 0; i < p.size(); i++) {
