@@ -210,7 +210,7 @@ public final class DemoRunner {
     private void announce(ModelPublished m, DemoStats stats) {
         stats.published(m.getVersion());
         if (m.getVersion() > 1) {
-            out.printf("%n  model v%d %s: new head trained on %d labelled images in %.1f s; %s%s%n", m.getVersion(),
+            out.printf("%n  model v%d %s: trained on %d labelled images in %.1f s; %s%s%n", m.getVersion(),
                     m.getStatus(), m.getTrainedOn(), m.getMetrics().getOrDefault("trainSeconds", 0.0), m.getDecision(),
                     ModelRegistry.PROMOTED.equals(m.getStatus()) ? "; the classifier swaps it in" : "; the classifier keeps its model");
         }

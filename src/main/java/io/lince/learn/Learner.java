@@ -195,11 +195,11 @@ public final class Learner implements AutoCloseable {
         if (s.z() == null) {
             return work.run();
         }
-        s.z().unfold(model.network().head());
+        s.z().unfold(model.network());
         try {
             return work.run();
         } finally {
-            s.z().fold(model.network().head());
+            s.z().fold(model.network());
         }
     }
 
@@ -207,11 +207,11 @@ public final class Learner implements AutoCloseable {
         if (s.z() == null) {
             return work.run();
         }
-        s.z().fold(model.network().head());
+        s.z().fold(model.network());
         try {
             return work.run();
         } finally {
-            s.z().unfold(model.network().head());
+            s.z().unfold(model.network());
         }
     }
 

@@ -1,7 +1,5 @@
 package io.lince.learn;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.nn.Block;
 import io.lince.model.ResNet34;
 
 /**
@@ -18,7 +16,7 @@ public record Standardization(float[] mean, float[] std) {
         return of(a.features());
     }
 
-    public static Standardization of(float[][] features) {
+    private static Standardization of(float[][] features) {
         int d = features.length == 0 ? 0 : features[0].length;
         int n = features.length;
         float[] mean = new float[d];
@@ -43,7 +41,7 @@ public record Standardization(float[] mean, float[] std) {
         return new Activations(apply(a.features()), a.labels(), a.rows());
     }
 
-    public float[][] apply(float[][] features) {
+    private float[][] apply(float[][] features) {
         float[][] z = new float[features.length][];
         for (int i = 0; i < z.length; i++) {
             float[] x = features[i];
@@ -55,22 +53,20 @@ public record Standardization(float[] mean, float[] std) {
         return z;
     }
 
-    /** Serving form → z-space, for a linear layer such as {@link ResNet34#head()}. */
-    public void unfold(Block linear) {
-        transform(linear, false);
+    /** The head, serving form → z-space. */
+    public void unfold(ResNet34 net) {
+        transform(net, false);
     }
 
-    /** z-space → serving form. */
-    public void fold(Block linear) {
-        transform(linear, true);
+    /** The head, z-space → serving form. */
+    public void fold(ResNet34 net) {
+        transform(net, true);
     }
 
     // The head is K×512: plain arrays, no NDArrays to leak into the model's manager.
-    private void transform(Block linear, boolean fold) {
-        NDArray wArray = linear.getParameters().get("weight").getArray();
-        NDArray bArray = linear.getParameters().get("bias").getArray();
-        float[] w = wArray.toFloatArray();
-        float[] b = bArray.toFloatArray();
+    private void transform(ResNet34 net, boolean fold) {
+        float[] w = net.head().getParameters().get("weight").getArray().toFloatArray();
+        float[] b = net.head().getParameters().get("bias").getArray().toFloatArray();
         int d = mean.length;
         for (int k = 0; k < b.length; k++) {
             double dot = 0;
@@ -86,7 +82,6 @@ public record Standardization(float[] mean, float[] std) {
             }
             b[k] = (float) (fold ? b[k] - dot : b[k] + dot);
         }
-        wArray.set(w);
-        bArray.set(b);
+        net.setHead(w, b);
     }
 }

@@ -35,6 +35,11 @@ public class RunningNode {
         return Optional.ofNullable(node);
     }
 
+    /** The node, for a request that needs one; 503 when this process runs none. */
+    public LinceNode require() {
+        return get().orElseThrow(() -> new jakarta.ws.rs.ServiceUnavailableException("no Lince node runs in this process"));
+    }
+
     public MicrometerClassifierMetrics classifierMetrics() {
         return new MicrometerClassifierMetrics(registry);
     }

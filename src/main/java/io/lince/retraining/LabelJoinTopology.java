@@ -28,8 +28,9 @@ import org.apache.kafka.common.utils.Bytes;
  * Joins what the classifier sent for labelling with the labels people or apps give it, by image
  * id, into the compacted {@code lince.examples} topic. Both sides are tables (changelogged state
  * stores), so either may arrive first, a duplicate changes nothing and a changed label replaces
- * the old one; every label an image was given is kept in the example's history. An image its publisher labelled ({@code knownLabel}) needs no label event; a label
- * event for it still wins. A label for a class the model does not have goes to the dead-letter topic.
+ * the old one; every label an image was given is kept in the example's history. An image its
+ * publisher labelled ({@code knownLabel}) needs no label event; a label event for it still wins. A
+ * label for a class the model does not have goes to the dead-letter topic.
  */
 public final class LabelJoinTopology {
 

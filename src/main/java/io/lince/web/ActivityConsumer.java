@@ -16,6 +16,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jboss.logging.Logger;
@@ -32,7 +33,10 @@ final class ActivityConsumer implements AutoCloseable {
 
     private final KafkaClients clients;
     private final Topics topics;
-    private final WireFormat wire;
+    private final Deserializer<ImageEvent> images;
+    private final Deserializer<Classification> classifications;
+    private final Deserializer<RetrainingSample> samples;
+    private final Deserializer<LabelledExample> examples;
     private final ActivityLog log;
     private final Thumbnails thumbnails = new Thumbnails(192);
     private final int recent;
@@ -43,7 +47,10 @@ final class ActivityConsumer implements AutoCloseable {
     ActivityConsumer(KafkaClients clients, Topics topics, WireFormat wire, ActivityLog log, int recent) {
         this.clients = clients;
         this.topics = topics;
-        this.wire = wire;
+        this.images = wire.serde(ImageEvent.class).deserializer();
+        this.classifications = wire.serde(Classification.class).deserializer();
+        this.samples = wire.serde(RetrainingSample.class).deserializer();
+        this.examples = wire.serde(LabelledExample.class).deserializer();
         this.log = log;
         this.recent = recent;
         thread.setDaemon(true);
@@ -97,15 +104,16 @@ final class ActivityConsumer implements AutoCloseable {
         }
         String t = r.topic();
         if (t.equals(topics.images())) {
-            ImageEvent e = wire.serde(ImageEvent.class).deserializer().deserialize(t, r.value());
+            ImageEvent e = images.deserialize(t, r.value());
             log.image(e.getId(), e.getSource(), thumbnails.of(e.getBytes()));
         } else if (t.equals(topics.classifications())) {
-            log.classified(wire.serde(Classification.class).deserializer().deserialize(t, r.value()), r.timestamp());
+            log.classified(classifications.deserialize(t, r.value()), r.timestamp());
         } else if (t.equals(topics.retraining())) {
-            RetrainingSample s = wire.serde(RetrainingSample.class).deserializer().deserialize(t, r.value());
-            log.sentForLabelling(s, thumbnails.of(s.getImage().getBytes()), r.timestamp());
+            RetrainingSample s = samples.deserialize(t, r.value());
+            String thumbnail = log.thumbnail(s.getImage().getId()); // decoded once, when the image passed by
+            log.sentForLabelling(s, thumbnail != null ? thumbnail : thumbnails.of(s.getImage().getBytes()), r.timestamp());
         } else {
-            log.labelled(wire.serde(LabelledExample.class).deserializer().deserialize(t, r.value()), r.timestamp());
+            log.labelled(examples.deserialize(t, r.value()), r.timestamp());
         }
     }
 

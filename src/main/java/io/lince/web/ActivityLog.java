@@ -41,8 +41,6 @@ public final class ActivityLog {
      */
     public record Bucket(long start, int classified, int uncertain, Map<Integer, int[]> labelledRightOfVersion, int version) {}
 
-    private final int feedSize;
-    private final int queueSize;
     private final long bucketMillis;
     private final Map<String, String> thumbnails = lru(2_000);
     private final Map<String, String> sources = lru(2_000);
@@ -53,8 +51,6 @@ public final class ActivityLog {
     private final TreeMap<Long, Bucket> buckets = new TreeMap<>();
 
     public ActivityLog(int feedSize, int queueSize, long bucketMillis) {
-        this.feedSize = feedSize;
-        this.queueSize = queueSize;
         this.bucketMillis = bucketMillis;
         this.feed = lru(feedSize);
         this.queue = lru(queueSize);
@@ -67,6 +63,11 @@ public final class ActivityLog {
                 return size() > max;
             }
         };
+    }
+
+    /** The thumbnail already made for an image, if any (a retraining sample repeats the image's bytes). */
+    public synchronized String thumbnail(String id) {
+        return thumbnails.get(id);
     }
 
     public synchronized void image(String id, String source, String thumbnail) {
@@ -151,11 +152,4 @@ public final class ActivityLog {
         return List.copyOf(buckets.values());
     }
 
-    public int feedSize() {
-        return feedSize;
-    }
-
-    public int queueSize() {
-        return queueSize;
-    }
 }

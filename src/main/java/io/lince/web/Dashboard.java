@@ -74,7 +74,7 @@ public class Dashboard {
     }
 
     private LinceNode node() {
-        return running.get().orElseThrow(() -> new ServiceUnavailableException("no Lince node runs in this process"));
+        return running.require();
     }
 
     private void attach() {

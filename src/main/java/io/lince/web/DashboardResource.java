@@ -55,7 +55,7 @@ public class DashboardResource {
     @PermitAll
     public List<ActivityLog.FeedItem> feed(@QueryParam("limit") @DefaultValue("48") int limit, @Context SecurityContext who) {
         access.read(who);
-        return dashboard.log().feed(Math.max(0, Math.min(limit, 500)));
+        return dashboard.log().feed(bounded(limit));
     }
 
     @GET
@@ -63,7 +63,11 @@ public class DashboardResource {
     @PermitAll
     public List<ActivityLog.QueueItem> queue(@QueryParam("limit") @DefaultValue("20") int limit, @Context SecurityContext who) {
         access.read(who);
-        return dashboard.log().queue(Math.max(0, Math.min(limit, 500)));
+        return dashboard.log().queue(bounded(limit));
+    }
+
+    private static int bounded(int limit) {
+        return Math.max(0, Math.min(limit, 500));
     }
 
     @GET

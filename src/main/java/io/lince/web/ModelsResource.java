@@ -69,6 +69,6 @@ public class ModelsResource {
     }
 
     private LinceNode node() {
-        return running.get().orElseThrow(() -> new ServiceUnavailableException("no Lince node runs in this process"));
+        return running.require();
     }
 }
