@@ -134,10 +134,10 @@ public interface LinceConfig {
         int ttaViews();
 
         /**
-         * Serve with BatchNorm folded into the convolutions: same outputs to float rounding; no
-         * measurable speed-up on the 2-core CPU we benchmark on, so off by default.
+         * Serve with BatchNorm folded into the convolutions: same outputs to float rounding, 36
+         * fewer passes over the activations (1.14× on the 2-core benchmark CPU).
          */
-        @WithDefault("false")
+        @WithDefault("true")
         boolean foldBatchNorm();
 
         /** Threads that decode images as they arrive (0 = on the stream thread, when the batch runs). */

@@ -3,6 +3,9 @@ package io.lince.images;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferInt;
+import java.awt.image.SinglePixelPackedSampleModel;
+import java.awt.image.WritableRaster;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -69,9 +72,12 @@ public final class Preprocessor {
         return out;
     }
 
-    /** Bilinear, halving first while the image is over twice the target, which avoids aliasing. */
+    /**
+     * Bilinear, halving first while the image is over twice the target, which avoids aliasing.
+     * The first scaling also converts to INT_RGB, so a decoded JPEG is not copied once more.
+     */
     static BufferedImage resizeShorterSide(BufferedImage src, int target) {
-        BufferedImage img = toRgb(src);
+        BufferedImage img = src;
         int w = img.getWidth();
         int h = img.getHeight();
         while (Math.min(w, h) >= 2 * target) {
@@ -82,7 +88,7 @@ public final class Preprocessor {
         double s = (double) target / Math.min(w, h);
         int nw = Math.max(target, (int) Math.round(w * s));
         int nh = Math.max(target, (int) Math.round(h * s));
-        return nw == img.getWidth() && nh == img.getHeight() ? img : scale(img, nw, nh);
+        return nw == img.getWidth() && nh == img.getHeight() ? toRgb(img) : scale(img, nw, nh);
     }
 
     static BufferedImage centreCrop(BufferedImage img, int side) {
@@ -96,17 +102,48 @@ public final class Preprocessor {
         return normalise(augmentation.apply(image, size, rnd));
     }
 
+    /** Each channel's normalised value for each byte value. */
+    private static final float[][] LEVELS = new float[3][256];
+
+    static {
+        for (int c = 0; c < 3; c++) {
+            for (int v = 0; v < 256; v++) {
+                LEVELS[c][v] = (v / 255f - MEAN[c]) / STD[c];
+            }
+        }
+    }
+
     private float[] normalise(BufferedImage img) {
         int plane = size * size;
         float[] out = new float[3 * plane];
-        int[] rgb = img.getRGB(0, 0, size, size, null, 0, size);
+        int[] rgb = pixels(img, size);
         for (int i = 0; i < plane; i++) {
             int p = rgb[i];
-            out[i] = (((p >> 16) & 0xff) / 255f - MEAN[0]) / STD[0];
-            out[plane + i] = (((p >> 8) & 0xff) / 255f - MEAN[1]) / STD[1];
-            out[2 * plane + i] = ((p & 0xff) / 255f - MEAN[2]) / STD[2];
+            out[i] = LEVELS[0][(p >> 16) & 0xff];
+            out[plane + i] = LEVELS[1][(p >> 8) & 0xff];
+            out[2 * plane + i] = LEVELS[2][p & 0xff];
         }
         return out;
+    }
+
+    /**
+     * The top-left side×side pixels as packed RGB. An INT_RGB image (what resizing makes) is read
+     * row by row from its raster; {@code getRGB} would convert each pixel through the colour model.
+     */
+    static int[] pixels(BufferedImage img, int side) {
+        WritableRaster raster = img.getRaster();
+        if (img.getType() == BufferedImage.TYPE_INT_RGB && raster.getDataBuffer() instanceof DataBufferInt buffer
+                && raster.getSampleModel() instanceof SinglePixelPackedSampleModel model) {
+            int[] data = buffer.getData();
+            int stride = model.getScanlineStride();
+            int origin = buffer.getOffset() - raster.getSampleModelTranslateY() * stride - raster.getSampleModelTranslateX();
+            int[] out = new int[side * side];
+            for (int y = 0; y < side; y++) {
+                System.arraycopy(data, origin + y * stride, out, y * side, side);
+            }
+            return out;
+        }
+        return img.getRGB(0, 0, side, side, null, 0, side);
     }
 
     private static BufferedImage toRgb(BufferedImage src) {

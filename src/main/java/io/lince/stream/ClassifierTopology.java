@@ -9,6 +9,7 @@ import io.lince.kafka.Topics;
 import io.lince.model.ImageClassifier;
 import io.lince.wire.WireFormat;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
@@ -32,8 +33,17 @@ public final class ClassifierTopology {
     /** Image ids sent for labelling, so that none is sent twice. */
     public static final String SENT = "sent-for-labelling";
 
-    /** What the classifier needs besides the model. */
-    public record Settings(ImageSource source, RoutingPolicy routing, BatchSettings batching, ClassifierMetrics metrics) {}
+    /**
+     * What the classifier needs besides the model. {@code wallClock} stamps arrivals and decides
+     * when the oldest has waited long enough (see {@link ClassifyProcessor}); tests pass the
+     * driver's mock time.
+     */
+    public record Settings(ImageSource source, RoutingPolicy routing, BatchSettings batching, ClassifierMetrics metrics,
+            LongSupplier wallClock) {
+        public Settings(ImageSource source, RoutingPolicy routing, BatchSettings batching, ClassifierMetrics metrics) {
+            this(source, routing, batching, metrics, System::currentTimeMillis);
+        }
+    }
 
     private ClassifierTopology() {}
 
@@ -42,7 +52,7 @@ public final class ClassifierTopology {
         Topology t = new Topology();
         t.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.images());
         t.addProcessor(CLASSIFY, () -> new ClassifyProcessor(images, settings.source(), classifier,
-                settings.routing(), settings.batching(), settings.metrics()), SOURCE);
+                settings.routing(), settings.batching(), settings.metrics(), settings.wallClock()), SOURCE);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(BUFFER), Serdes.Long(),
                 wire.serde(PendingImage.class)).withLoggingEnabled(Map.of()), CLASSIFY);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(SENT), Serdes.String(), Serdes.Long())

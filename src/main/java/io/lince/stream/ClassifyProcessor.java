@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.LongSupplier;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -43,6 +44,11 @@ import org.jboss.logging.Logger;
  * the input is replayed from the last committed offset: every record is either still waiting or
  * already answered, never both and never neither.
  *
+ * <p>Time comes from a real clock, not {@code context.currentSystemTimeMs()}: Streams caches that
+ * once per poll loop, and it stands still while a batch runs inside {@link #process}. Records
+ * processed after a 600 ms batch would carry an arrival time 600 ms old, and the punctuator
+ * would flush them at once as a part-full batch.
+ *
  * <p>Each record gives one classification (plus a retraining sample when the model is unsure) or
  * one dead letter. Input arrives as raw bytes, so even a record that is not Avro is dead-lettered
  * whole.
@@ -57,6 +63,7 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Speci
     private final RoutingPolicy policy;
     private final BatchSettings batching;
     private final ClassifierMetrics metrics;
+    private final LongSupplier clock;
     /** Decodes and preprocesses records as they arrive, so a batch finds its images ready. */
     private ExecutorService pool;
     private final Map<Long, Future<Outcome>> preparing = new HashMap<>();
@@ -69,8 +76,9 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Speci
     private int waiting;
     private long oldestArrival = Long.MAX_VALUE;
 
-    ClassifyProcessor(Deserializer<ImageEvent> images, ImageSource source, ImageClassifier classifier, RoutingPolicy policy, BatchSettings batching, ClassifierMetrics metrics) {
+    ClassifyProcessor(Deserializer<ImageEvent> images, ImageSource source, ImageClassifier classifier, RoutingPolicy policy, BatchSettings batching, ClassifierMetrics metrics, LongSupplier clock) {
         this.images = images;
+        this.clock = clock;
         this.source = source;
         this.classifier = classifier;
         this.policy = policy;
@@ -98,8 +106,8 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Speci
                 waiting++;
             }
         }
-        context.schedule(batching.tick(), PunctuationType.WALL_CLOCK_TIME, now -> {
-            if (waiting > 0 && now - oldestArrival >= batching.maxDelay().toMillis()) {
+        context.schedule(batching.tick(), PunctuationType.WALL_CLOCK_TIME, ignored -> {
+            if (waiting > 0 && clock.getAsLong() - oldestArrival >= batching.maxDelay().toMillis()) {
                 flush();
             }
         });
@@ -107,7 +115,7 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Speci
 
     @Override
     public void process(Record<String, byte[]> record) {
-        long now = context.currentSystemTimeMs();
+        long now = clock.getAsLong();
         var meta = context.recordMetadata();
         long seq = nextSeq++;
         PendingImage pending = PendingImage.newBuilder()
@@ -146,7 +154,7 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Speci
     private record Ready(PendingImage pending, ImageEvent event, ImageClassifier.Prepared image) {}
 
     private void flush() {
-        long now = context.currentSystemTimeMs();
+        long now = clock.getAsLong();
         List<Long> keys = new ArrayList<>();
         List<Ready> ready = new ArrayList<>();
         try (KeyValueIterator<Long, PendingImage> it = buffer.all()) {

@@ -62,6 +62,9 @@ public final class ServingBenchmark {
 
     private static final double GFLOP_PER_IMAGE = 7.34; // ResNet-34 at 224 px (3.67 GMAC)
     private static final int SIZE = 224;
+    /** As the service runs by default (lince.classifier.fold-batch-norm); -Dunfolded=true for the other. */
+    private static final boolean FOLDED = !Boolean.getBoolean("unfolded");
+    private static final int TURNS = 5;
 
     private final List<byte[]> jpegs;
     private List<String> labels = List.of();
@@ -95,48 +98,66 @@ public final class ServingBenchmark {
     private void run(Path out) throws Exception {
         log("%d images from disk; batch %d, max queue delay %d ms, %d px, %d cores", jpegs.size(), batch, delayMs, SIZE,
                 Runtime.getRuntime().availableProcessors());
+        if (Boolean.getBoolean("saturateOnly")) {
+            saturateOnly();
+            return;
+        }
         double ceiling = matmulGflops(4096);
-        double bare = bareForward(batch, false);
-        double bareFolded = bareForward(batch, true);
-        double bare1 = bareForward(1, false);
+        // Lince (as served, and with the other BatchNorm setting) and PyTorch take turns: this VM's
+        // speed wanders by ±15% within a minute, and turns expose all three to the same drift
+        String python = System.getProperty("pytorch");
+        double[] lince = new double[TURNS];
+        double[] other = new double[TURNS];
+        double[] torch = new double[TURNS];
+        String torchVersion = null;
+        for (int r = 0; r < TURNS; r++) {
+            lince[r] = bareForward(batch, FOLDED, 1);
+            other[r] = bareForward(batch, !FOLDED, 1);
+            if (python != null) {
+                JsonNode py = pytorchForward(python, out.resolve("pytorch.json"));
+                torch[r] = py.get("imagesPerSecond").asDouble();
+                torchVersion = py.get("torch").asText();
+            }
+        }
+        double bare = median(lince);
+        double bare1 = bareForward(1, FOLDED, 3);
         ModelInfo info = new ModelInfo(1, null, List.of("cats", "dogs"), SIZE);
         md.append("# Lince serving benchmark\n\n");
         md.append(String.format(Locale.ROOT, "%d JPEGs (%s), ResNet-34 at %d px, fp32, CPU, %d cores; service batch %d,"
-                + " max queue delay %d ms; %s.%n%n", jpegs.size(), "dogs-vs-cats valid", SIZE,
-                Runtime.getRuntime().availableProcessors(), batch, delayMs, Instant.now()));
+                + " max queue delay %d ms; OMP_WAIT_POLICY=%s; %s.%n%n", jpegs.size(), "dogs-vs-cats valid", SIZE,
+                Runtime.getRuntime().availableProcessors(), batch, delayMs, System.getenv().getOrDefault("OMP_WAIT_POLICY", "unset"), Instant.now()));
         md.append("| measure | result |\n|---|---|\n");
         row("fp32 matmul 4096×4096 through libtorch (the ceiling)", "%.0f GFLOP/s", ceiling);
-        row("bare forward, batch " + batch, "%.1f images/s = %.0f GFLOP/s = %.0f%% of the matmul ceiling",
+        row("bare forward, batch " + batch + ", BatchNorm " + (FOLDED ? "folded, as served" : "not folded") + " (median of "
+                + TURNS + " turns)", "%.1f images/s = %.0f GFLOP/s = %.0f%% of the matmul ceiling",
                 bare, bare * GFLOP_PER_IMAGE, 100 * bare * GFLOP_PER_IMAGE / ceiling);
-        row("bare forward, batch " + batch + ", BatchNorm folded (fold-batch-norm=true)", "%.1f images/s = %.2f× unfolded",
-                bareFolded, bareFolded / bare);
+        row("bare forward, batch " + batch + ", BatchNorm " + (FOLDED ? "not folded" : "folded") + " (same turns)",
+                "%.1f images/s (turn by turn the served one is %s: median %.2f×)", median(other), ratios(lince, other),
+                medianRatio(lince, other));
         row("bare forward, batch 1", "%.1f images/s", bare1);
-        if (Files.isDirectory(trainDir)) {
+        if (Files.isDirectory(trainDir) && !Boolean.getBoolean("skipFolding")) {
             foldingAccuracy();
         }
-        Path pytorch = out.resolve("pytorch.json");
-        if (Files.exists(pytorch)) {
-            JsonNode py = new ObjectMapper().readTree(pytorch.toFile());
-            double pr = py.get("imagesPerSecond").asDouble();
-            row("PyTorch " + py.get("torch").asText() + " eager, torchvision resnet34, batch " + py.get("batch").asInt()
-                    + ", 2 threads", "%.1f images/s (Lince fp32 = %.2f× PyTorch)", pr, bare / pr);
+        if (python != null) {
+            double pr = median(torch);
+            row("PyTorch " + torchVersion + " eager, torchvision resnet34, batch " + batch + ", 2 threads (same turns)",
+                    "%.1f images/s (Lince fp32 as served, turn by turn: %s; median %.2f×; unfolded: median %.2f×)", pr,
+                    ratios(lince, torch), medianRatio(lince, torch), medianRatio(FOLDED ? other : lince, torch));
         }
 
         Path dir = Files.createTempDirectory("lince-bench");
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"));
                 LinceNode node = LinceNode.start(options(kafka, dir, info))) {
             Probe probe = new Probe(node);
-            double saturated = probe.saturate();
-            if (Boolean.getBoolean("saturateOnly")) {
-                log("prepare threads %d: end-to-end %.2f images/s", Integer.getInteger("prepareThreads", 0), saturated);
-                return;
-            }
-            row("end-to-end through Kafka, " + jpegs.size() + " inline JPEGs produced at once", "%.1f images/s = %.2f× bare forward",
-                    saturated, saturated / bare);
+            Saturation sat = probe.saturate(4);
+            double saturated = sat.rate();
+            double reference = sat.bare();
+            row("end-to-end through Kafka, " + jpegs.size() + " inline JPEGs produced as 4 backlogs", "%s%s",
+                    sat.describe(), probe.batchStats(saturated));
             XYSeries p50 = new XYSeries("p50");
             XYSeries p95 = new XYSeries("p95");
             XYSeries p99 = new XYSeries("p99");
-            double batchCompute = 1000.0 * batch / bare;
+            double batchCompute = 1000.0 * batch / reference;
             for (double load : new double[] {0.25, 0.5, 0.9}) {
                 double rate = load * saturated;
                 int count = (int) Math.min(jpegs.size(), Math.max(80, rate * 40));
@@ -157,12 +178,41 @@ public final class ServingBenchmark {
         System.out.println(md);
     }
 
+    /** A quick A/B of end-to-end settings: the bare forward pass, one saturating run, the bare pass again. */
+    private void saturateOnly() throws Exception {
+        ModelInfo info = new ModelInfo(1, null, List.of("cats", "dogs"), SIZE);
+        Path dir = Files.createTempDirectory("lince-bench");
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"));
+                LinceNode node = LinceNode.start(options(kafka, dir, info))) {
+            Probe probe = new Probe(node);
+            Saturation sat = probe.saturate(4);
+            log("OMP_WAIT_POLICY=%s, prepare threads %d: end-to-end %s%s", System.getenv().getOrDefault("OMP_WAIT_POLICY", "unset"),
+                    Integer.getInteger("prepareThreads", 0), sat.describe(), probe.batchStats(sat.rate()));
+        }
+    }
+
     private NodeOptions options(EmbeddedKafka kafka, Path dir, ModelInfo info) {
         return new NodeOptions(Role.CLASSIFIER, Optional.of(kafka.bootstrapServers()), Map.of(), dir, dir.resolve("models"),
                 Topics.defaults(1), info.classes(), Optional.empty(), SIZE, "auto", RoutingPolicy.of("confidence", 0.9),
                 new BatchSettings(batch, Duration.ofMillis(delayMs), 0, Integer.getInteger("prepareThreads", 0)),
-                !Boolean.getBoolean("unfolded"), FetchPolicy.localFiles(Optional.empty()), 1,
+                FOLDED, FetchPolicy.localFiles(Optional.empty()), 1,
                 TrainerSettings.defaults(), "bench", 42);
+    }
+
+    /** End-to-end images/s, and the bare forward rate measured in turns with it. */
+    private record Saturation(double rate, double bare, double[] bareRounds) {
+        double ratio() {
+            return rate / bare;
+        }
+
+        String describe() {
+            StringBuilder sb = new StringBuilder();
+            for (double r : bareRounds) {
+                sb.append(sb.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.1f", r));
+            }
+            return String.format(Locale.ROOT, "%.1f images/s = %.2f× bare forward (median %.1f images/s of the rounds"
+                    + " taken between the backlogs: %s)", rate, ratio(), bare, sb);
+        }
     }
 
     /** Measures through a producer and a read_committed consumer on the running node. */
@@ -170,6 +220,7 @@ public final class ServingBenchmark {
         final LinceNode node;
         final Map<String, Long> seen = new ConcurrentHashMap<>();
         final AtomicBoolean running = new AtomicBoolean(true);
+        final List<Classification> stats = java.util.Collections.synchronizedList(new ArrayList<>());
 
         Probe(LinceNode node) {
             this.node = node;
@@ -186,27 +237,57 @@ public final class ServingBenchmark {
                 c.assign(List.of(tp));
                 c.seekToBeginning(List.of(tp));
                 while (running.get()) {
-                    c.poll(Duration.ofMillis(20)).forEach(r -> seen.put(d.deserialize(r.topic(), r.value()).getImageId(),
-                            System.currentTimeMillis()));
+                    c.poll(Duration.ofMillis(20)).forEach(r -> {
+                        Classification k = d.deserialize(r.topic(), r.value());
+                        seen.put(k.getImageId(), System.currentTimeMillis());
+                        stats.add(k);
+                    });
                 }
             }
         }
 
-        double saturate() throws Exception {
-            send("warm", 16, 0, null);
+        /**
+         * Mean batch size, forward time per batch and queue wait over what has been read, and the
+         * share of the stream's time its forward passes took at {@code rate} images/s.
+         */
+        String batchStats(double rate) {
+            synchronized (stats) {
+                double size = stats.stream().mapToDouble(Classification::getBatchSize).average().orElse(0);
+                double forward = stats.stream().mapToDouble(Classification::getInferenceMillis).average().orElse(0);
+                return String.format(Locale.ROOT, "; batches of %.2f on average, forward %.0f ms each (%.0f%% of the"
+                        + " stream's time), queue wait %.0f ms", size, forward, 100 * rate * forward / size / 1000,
+                        stats.stream().mapToDouble(Classification::getQueueMillis).average().orElse(0));
+            }
+        }
+
+        /**
+         * Saturating throughput: the images arrive as {@code chunks} backlogs, each produced at
+         * once, and a bare forward round runs on the idle node before each and after the last.
+         * This VM's speed wanders by ±15% within a minute, so the bare rate is measured in turns
+         * with the stream, never far from it in time.
+         */
+        Saturation saturate(int chunks) throws Exception {
+            send("warm", 0, 16, 0, null);
             await("warm", 16);
-            long[] sent = new long[jpegs.size()];
-            long t0 = System.currentTimeMillis();
-            send("sat", jpegs.size(), 0, sent);
-            long last = await("sat", jpegs.size());
-            return jpegs.size() / ((last - t0) / 1000.0);
+            stats.clear();
+            int per = jpegs.size() / chunks;
+            double[] bare = new double[chunks + 1];
+            long busy = 0;
+            for (int c = 0; c < chunks; c++) {
+                bare[c] = bareForward(batch, FOLDED, 1);
+                long t0 = System.currentTimeMillis();
+                send("sat" + c, c * per, per, 0, null);
+                busy += await("sat" + c, per) - t0;
+            }
+            bare[chunks] = bareForward(batch, FOLDED, 1);
+            return new Saturation(per * chunks / (busy / 1000.0), median(bare), bare);
         }
 
         /** Latencies in ms, sorted; the last element is the phase's duration in ms. */
         double[] latencies(double rate, int count, String phase) throws Exception {
             long[] sent = new long[count];
             long t0 = System.currentTimeMillis();
-            send(phase, count, rate, sent);
+            send(phase, 0, count, rate, sent);
             long last = await(phase, count);
             double[] lat = new double[count + 1];
             for (int i = 0; i < count; i++) {
@@ -216,7 +297,7 @@ public final class ServingBenchmark {
             return lat;
         }
 
-        void send(String phase, int count, double rate, long[] sentAt) {
+        void send(String phase, int from, int count, double rate, long[] sentAt) {
             var ser = WireFormat.defaults().serde(ImageEvent.class).serializer();
             try (KafkaProducer<String, ImageEvent> p = new KafkaProducer<>(node.clients().producer(), new StringSerializer(), ser)) {
                 long t0 = System.nanoTime();
@@ -234,7 +315,7 @@ public final class ServingBenchmark {
                     }
                     p.send(new ProducerRecord<>(Topics.IMAGES, id, ImageEvent.newBuilder().setId(id)
                             .setEventTime(Instant.ofEpochMilli(now)).setSource("bench")
-                            .setBytes(ByteBuffer.wrap(jpegs.get(i % jpegs.size()))).build()));
+                            .setBytes(ByteBuffer.wrap(jpegs.get((from + i) % jpegs.size()))).build()));
                     if (rate > 0) {
                         p.flush();
                     }
@@ -332,8 +413,8 @@ public final class ServingBenchmark {
         }
     }
 
-    /** Median of 3 rounds, images already decoded and preprocessed (the model alone). */
-    private double bareForward(int b, boolean fold) throws Exception {
+    /** Median of {@code rounds} rounds, images already decoded and preprocessed (the model alone). */
+    private double bareForward(int b, boolean fold, int rounds) throws Exception {
         Preprocessor pre = new Preprocessor(SIZE);
         ImageDecoder dec = ImageDecoder.defaults();
         List<float[]> inputs = new ArrayList<>();
@@ -344,19 +425,51 @@ public final class ServingBenchmark {
                 LinceModel m = fold ? base.folded() : base;
                 Predictor<float[], float[]> p = m.newPredictor()) {
             p.batchPredict(inputs);
-            double[] rates = new double[3];
+            double[] rates = new double[rounds];
             int iters = Math.max(2, 48 / b);
-            for (int r = 0; r < 3; r++) {
+            for (int r = 0; r < rounds; r++) {
                 long t0 = System.nanoTime();
                 for (int i = 0; i < iters; i++) {
                     p.batchPredict(inputs);
                 }
                 rates[r] = b * iters / ((System.nanoTime() - t0) / 1e9);
             }
-            Arrays.sort(rates);
             log("bare forward batch %d%s: %s images/s", b, fold ? " folded" : "", Arrays.toString(rates));
-            return rates[1];
+            return median(rates);
         }
+    }
+
+    /** One round of bench/pytorch_forward.py at the same batch size, size and thread count. */
+    private JsonNode pytorchForward(String python, Path json) throws Exception {
+        Process p = new ProcessBuilder(python, "bench/pytorch_forward.py", "--batch", String.valueOf(batch), "--size",
+                String.valueOf(SIZE), "--threads", "2", "--rounds", "1", "--iters", String.valueOf(Math.max(2, 48 / batch)),
+                "--out", json.toString()).inheritIO().start();
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("bench/pytorch_forward.py exited with " + p.exitValue());
+        }
+        return new ObjectMapper().readTree(json.toFile());
+    }
+
+    private static double median(double[] values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    private static double medianRatio(double[] a, double[] b) {
+        double[] r = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            r[i] = a[i] / b[i];
+        }
+        return median(r);
+    }
+
+    private static String ratios(double[] a, double[] b) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < a.length; i++) {
+            sb.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.2f×", a[i] / b[i]));
+        }
+        return sb.toString();
     }
 
     private static double pct(double[] sortedWithTail, double q) {

@@ -66,6 +66,23 @@ class PreprocessorTest {
     }
 
     @Test
+    void readsPixelsOfSubImagesStraightFromTheRaster() {
+        BufferedImage img = new BufferedImage(40, 30, BufferedImage.TYPE_INT_RGB);
+        java.util.Random rnd = new java.util.Random(3);
+        for (int y = 0; y < 30; y++) {
+            for (int x = 0; x < 40; x++) {
+                img.setRGB(x, y, rnd.nextInt(0x1000000));
+            }
+        }
+        BufferedImage sub = img.getSubimage(7, 5, 20, 20);
+        int[] expected = sub.getRGB(0, 0, 16, 16, null, 0, 16);
+        int[] actual = Preprocessor.pixels(sub, 16);
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i] & 0xffffff, actual[i] & 0xffffff, "pixel " + i);
+        }
+    }
+
+    @Test
     void acceptsGreyAndTinyImages() {
         BufferedImage grey = new BufferedImage(7, 5, BufferedImage.TYPE_BYTE_GRAY);
         assertEquals(3 * 224 * 224, new Preprocessor(224).toTensor(grey).length);

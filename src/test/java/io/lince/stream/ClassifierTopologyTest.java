@@ -36,6 +36,7 @@ import org.junit.jupiter.api.Test;
 class ClassifierTopologyTest {
 
     private static final Topics TOPICS = Topics.defaults(1);
+    private static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
     private final WireFormat wire = WireFormat.defaults();
 
     private final class Harness implements AutoCloseable {
@@ -45,6 +46,8 @@ class ClassifierTopologyTest {
         final TestOutputTopic<String, Classification> classifications;
         final TestOutputTopic<String, RetrainingSample> retraining;
         final TestOutputTopic<String, DeadLetter> dead;
+        /** The driver's mock wall clock, which the processor reads too. */
+        final java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(START.toEpochMilli());
 
         Harness(float... logits) {
             this(BatchSettings.defaults(), logits);
@@ -61,7 +64,7 @@ class ClassifierTopologyTest {
             p.put(StreamsConfig.APPLICATION_ID_CONFIG, "test");
             driver = new TopologyTestDriver(ClassifierTopology.build(TOPICS, wire, classifier,
                     new ClassifierTopology.Settings(source, RoutingPolicy.of("confidence", 0.9), batching,
-                            ClassifierMetrics.NONE)), p);
+                            ClassifierMetrics.NONE, now::get)), p, START);
             images = driver.createInputTopic(TOPICS.images(), Serdes.String().serializer(), Serdes.ByteArray().serializer());
             classifications = driver.createOutputTopic(TOPICS.classifications(), Serdes.String().deserializer(),
                     wire.serde(Classification.class).deserializer());
@@ -77,7 +80,12 @@ class ClassifierTopologyTest {
 
         /** Lets the batch's delay pass on the driver's wall clock. */
         void waitOut() {
-            driver.advanceWallClockTime(Duration.ofMillis(200));
+            advance(Duration.ofMillis(200));
+        }
+
+        void advance(Duration d) {
+            now.addAndGet(d.toMillis());
+            driver.advanceWallClockTime(d);
         }
 
         void sendUri(String id, String uri) {
@@ -210,9 +218,9 @@ class ClassifierTopologyTest {
             assertTrue(h.driver.producedTopicNames().contains("test-" + ClassifierTopology.BUFFER + "-changelog"),
                     "the buffer is changelogged: " + h.driver.producedTopicNames());
 
-            h.driver.advanceWallClockTime(Duration.ofSeconds(9));
+            h.advance(Duration.ofSeconds(9));
             assertTrue(h.classifications.isEmpty(), "not before the delay");
-            h.driver.advanceWallClockTime(Duration.ofSeconds(2));
+            h.advance(Duration.ofSeconds(2));
             List<Classification> rest = h.classifications.readValuesToList();
             assertEquals(List.of("img-4", "img-5", "img-6"), rest.stream().map(Classification::getImageId).toList());
             rest.forEach(c -> assertEquals(3, c.getBatchSize()));
@@ -224,12 +232,25 @@ class ClassifierTopologyTest {
     void aLoneImageWaitsAtMostTheDelay() {
         try (Harness h = new Harness(new BatchSettings(8, Duration.ofMillis(100)), 6f, -6f)) {
             h.send("lone", TestImages.jpeg(0, 1));
-            h.driver.advanceWallClockTime(Duration.ofMillis(60));
+            h.advance(Duration.ofMillis(60));
             assertTrue(h.classifications.isEmpty());
-            h.driver.advanceWallClockTime(Duration.ofMillis(50));
+            h.advance(Duration.ofMillis(50));
             Classification c = h.classifications.readValue();
             assertEquals(1, c.getBatchSize());
             assertTrue(c.getQueueMillis() >= 100 && c.getQueueMillis() <= 125, "waited " + c.getQueueMillis());
+        }
+    }
+
+    @Test
+    void waitsAreTimedOnTheWallClockNotOnStreamsCachedTime() {
+        try (Harness h = new Harness(new BatchSettings(8, Duration.ofMillis(100)), 6f, -6f)) {
+            h.send("late", TestImages.jpeg(0, 1));
+            // Streams' cached time stands still while a batch runs inside process(); the wall clock does not
+            h.now.addAndGet(500);
+            h.advance(Duration.ofMillis(30));
+            Classification c = h.classifications.readValue();
+            assertEquals(1, c.getBatchSize(), "overdue by the wall clock: flushed at the next tick");
+            assertEquals(530f, c.getQueueMillis(), 1f);
         }
     }
 
