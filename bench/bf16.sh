@@ -12,4 +12,4 @@ echo "CPU flags: $(grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n' | grep -E 'avx5
 /usr/bin/python3 bench/bf16_export.py "$out"
 ./mvnw -B -q test-compile dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
 ONEDNN_VERBOSE=1 java -Xmx4g -cp "target/test-classes:target/classes:$(cat target/test-classpath.txt)" \
-  io.lince.bench.Bf16Check "$out" "${BATCH:-8}" 2>&1 | grep -E '^\[bf16\]|isa:' | sort -u | tee -a "$out/result.txt"
+  io.lince.bench.Bf16Check "$out" "${BATCH:-8}" 2>&1 | grep -E '^\[bf16\]|isa:' | awk '!seen[$0]++' | tee -a "$out/result.txt"
