@@ -135,7 +135,7 @@ public interface LinceConfig {
 
         /**
          * Serve with BatchNorm folded into the convolutions: same outputs to float rounding, 36
-         * fewer passes over the activations (1.14× on the 2-core benchmark CPU).
+         * fewer passes over the activations (1.00–1.15× in the benchmark runs, README Speed).
          */
         @WithDefault("true")
         boolean foldBatchNorm();

@@ -6,6 +6,8 @@ import java.io.PrintStream;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CancellationException;
+import java.util.function.BooleanSupplier;
 
 /**
  * fastai's {@code fit}: epochs of shuffled mini-batches under a learning-rate schedule, a progress
@@ -24,7 +26,7 @@ public final class FitLoop {
     private final long seed;
     private final PrintStream out;
     private float labelSmoothing;
-    private java.util.function.BooleanSupplier stop = () -> false;
+    private BooleanSupplier stop = () -> false;
 
     public FitLoop(LinceModel model, OptimizerSettings optimizer, long seed, PrintStream out) {
         this.model = model;
@@ -39,8 +41,8 @@ public final class FitLoop {
         return this;
     }
 
-    /** Asked between mini-batches: when it says so the fit ends with a {@link java.util.concurrent.CancellationException}. */
-    public FitLoop stopWhen(java.util.function.BooleanSupplier stop) {
+    /** Asked between mini-batches: when it says so the fit ends with a {@link CancellationException}. */
+    public FitLoop stopWhen(BooleanSupplier stop) {
         this.stop = stop;
         return this;
     }
@@ -73,7 +75,7 @@ public final class FitLoop {
                 }
                 if (stop.getAsBoolean()) {
                     // between batches, never inside a native backward pass: the caller closes the model after
-                    throw new java.util.concurrent.CancellationException("training stopped after " + it + " iterations");
+                    throw new CancellationException("training stopped after " + it + " iterations");
                 }
                 MiniBatch b = batches.next();
                 waiting += System.nanoTime() - t;

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 
 /**
  * The notebook's {@code ConvLearner} in Java: a ResNet-34 with a new head on a {@link Dataset},
@@ -47,7 +48,7 @@ public final class Learner implements AutoCloseable {
     private ModelInfo info;
     private boolean precompute;
     private float labelSmoothing;
-    private java.util.function.BooleanSupplier stop = () -> false;
+    private BooleanSupplier stop = () -> false;
 
     public Learner(LinceModel model, Dataset data, Settings settings, PrintStream out) {
         if (!model.info().classes().equals(data.classes())) {
@@ -116,7 +117,7 @@ public final class Learner implements AutoCloseable {
     }
 
     /** A fit in progress ends, between mini-batches, once {@code stop} says so (a service shutting down). */
-    public void stopWhen(java.util.function.BooleanSupplier stop) {
+    public void stopWhen(BooleanSupplier stop) {
         this.stop = stop;
     }
 

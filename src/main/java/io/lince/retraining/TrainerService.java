@@ -180,20 +180,16 @@ public final class TrainerService implements AutoCloseable {
             LOG.infof("%d labelled examples skipped (a class the model lacks, or an image given by URI)", split.skipped());
         }
         Candidate c = fineTune(champion, version, split);
-        PromotionGate.Scores before = c.before();
-        PromotionGate.Scores after = c.after();
-        ModelInfo next = c.info();
-        ModelStore.Stored stored = c.stored();
-        PromotionGate.Verdict verdict = gate.decide(after, before);
+        PromotionGate.Verdict verdict = gate.decide(c.after(), c.before());
         store.putLineage(version, split.trainIds(), split.evalIds(), settings.recipe().toString());
         double seconds = (System.nanoTime() - t0) / 1e9;
         Map<String, Double> metrics = new java.util.TreeMap<>(Map.of(
                 "trainLoss", c.trainLoss(),
                 "trainSeconds", seconds,
                 LABELS_SEEN, (double) set.size()));
-        putScores(metrics, "eval", after);
-        putScores(metrics, "championEval", before);
-        ModelPublished published = ModelRegistry.candidate(stored, next, metrics, split.trainIds().size());
+        putScores(metrics, "eval", c.after());
+        putScores(metrics, "championEval", c.before());
+        ModelPublished published = ModelRegistry.candidate(c.stored(), c.info(), metrics, split.trainIds().size());
         published.setTrainingData(EvaluationSlice.describe(split.trainIds()));
         published.setEvaluationSlice(EvaluationSlice.describe(split.evalIds()));
         published.setDecision(verdict.reason());

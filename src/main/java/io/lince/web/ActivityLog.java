@@ -30,7 +30,15 @@ public final class ActivityLog {
 
     /** One classified image as the feed shows it. */
     public record FeedItem(String imageId, String source, String thumbnail, Guess prediction, long classifiedAt,
-            boolean uncertain, String label) {}
+            boolean uncertain, String label) {
+        FeedItem sentForLabelling() {
+            return new FeedItem(imageId, source, thumbnail, prediction, classifiedAt, true, label);
+        }
+
+        FeedItem labelled(String as) {
+            return new FeedItem(imageId, source, thumbnail, prediction, classifiedAt, uncertain, as);
+        }
+    }
 
     /** One image waiting for a label. */
     public record QueueItem(String imageId, String source, String thumbnail, Guess prediction, String reason) {}
@@ -39,7 +47,28 @@ public final class ActivityLog {
      * One bucket of the charts: images classified, how many were sent for labelling, labelled
      * accuracy by version ([right, labelled]), and the newest model version that classified in it.
      */
-    public record Bucket(long start, int classified, int uncertain, Map<Integer, int[]> labelledRightOfVersion, int version) {}
+    public record Bucket(long start, int classified, int uncertain, Map<Integer, int[]> labelledRightOfVersion, int version) {
+        static Bucket empty(long start) {
+            return new Bucket(start, 0, 0, Map.of(), 0);
+        }
+
+        Bucket classifiedBy(int modelVersion) {
+            return new Bucket(start, classified + 1, uncertain, labelledRightOfVersion, Math.max(version, modelVersion));
+        }
+
+        Bucket sentForLabelling() {
+            return new Bucket(start, classified, uncertain + 1, labelledRightOfVersion, version);
+        }
+
+        Bucket labelled(int modelVersion, boolean right) {
+            Map<Integer, int[]> m = new TreeMap<>(labelledRightOfVersion);
+            int[] counts = m.computeIfAbsent(modelVersion, v -> new int[2]).clone();
+            counts[0] += right ? 1 : 0;
+            counts[1]++;
+            m.put(modelVersion, counts);
+            return new Bucket(start, classified, uncertain, m, version);
+        }
+    }
 
     private final long bucketMillis;
     private final Map<String, String> thumbnails = lru(2_000);
@@ -82,8 +111,7 @@ public final class ActivityLog {
         feed.remove(id); // re-inserted last: the newest
         feed.put(id, new FeedItem(id, sources.get(id), thumbnails.get(id), Guess.of(c.getPrediction()), at,
                 sentPredictions.containsKey(id), labels.get(id)));
-        int v = c.getPrediction().getModelVersion();
-        bucket(at, b -> new Bucket(b.start(), b.classified() + 1, b.uncertain(), b.labelledRightOfVersion(), Math.max(v, b.version())));
+        bucket(at, b -> b.classifiedBy(c.getPrediction().getModelVersion()));
     }
 
     public synchronized void sentForLabelling(RetrainingSample s, String thumbnail, long at) {
@@ -94,13 +122,13 @@ public final class ActivityLog {
         }
         FeedItem f = feed.get(id);
         if (f != null) {
-            feed.put(id, new FeedItem(id, f.source(), f.thumbnail(), f.prediction(), f.classifiedAt(), true, f.label()));
+            feed.put(id, f.sentForLabelling());
         }
         if (!labels.containsKey(id)) {
             queue.put(id, new QueueItem(id, s.getImage().getSource(), thumbnail, Guess.of(s.getPrediction()), s.getReason()));
         }
         if (first) {
-            bucket(at, b -> new Bucket(b.start(), b.classified(), b.uncertain() + 1, b.labelledRightOfVersion(), b.version()));
+            bucket(at, Bucket::sentForLabelling);
         }
     }
 
@@ -110,25 +138,17 @@ public final class ActivityLog {
         queue.remove(id);
         FeedItem f = feed.get(id);
         if (f != null) {
-            feed.put(id, new FeedItem(id, f.source(), f.thumbnail(), f.prediction(), f.classifiedAt(), f.uncertain(), e.getLabel()));
+            feed.put(id, f.labelled(e.getLabel()));
         }
         Prediction p = sentPredictions.get(id);
         if (first && p != null) {
-            boolean right = p.getLabel().equals(e.getLabel());
-            bucket(at, b -> {
-                Map<Integer, int[]> m = new TreeMap<>(b.labelledRightOfVersion());
-                int[] counts = m.computeIfAbsent(p.getModelVersion(), v -> new int[2]).clone();
-                counts[0] += right ? 1 : 0;
-                counts[1]++;
-                m.put(p.getModelVersion(), counts);
-                return new Bucket(b.start(), b.classified(), b.uncertain(), m, b.version());
-            });
+            bucket(at, b -> b.labelled(p.getModelVersion(), p.getLabel().equals(e.getLabel())));
         }
     }
 
     private void bucket(long at, java.util.function.UnaryOperator<Bucket> change) {
         long start = at - Math.floorMod(at, bucketMillis);
-        buckets.put(start, change.apply(buckets.getOrDefault(start, new Bucket(start, 0, 0, Map.of(), 0))));
+        buckets.put(start, change.apply(buckets.getOrDefault(start, Bucket.empty(start))));
         while (buckets.size() > 360) {
             buckets.pollFirstEntry();
         }

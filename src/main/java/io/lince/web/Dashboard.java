@@ -61,12 +61,14 @@ public class Dashboard {
     /** Publishes a person's label to the labels topic and waits until the broker has it. */
     public LabelEvent label(LabelEvent event) throws InterruptedException {
         KafkaProducer<String, LabelEvent> p;
+        String topic;
         synchronized (this) {
             attach();
             p = producer;
+            topic = node.options().topics().labels();
         }
         try {
-            p.send(new ProducerRecord<>(node.options().topics().labels(), event.getImageId(), event)).get(30, TimeUnit.SECONDS);
+            p.send(new ProducerRecord<>(topic, event.getImageId(), event)).get(30, TimeUnit.SECONDS);
             return event;
         } catch (ExecutionException | TimeoutException e) {
             throw new ServiceUnavailableException("the label could not be published: " + e.getMessage());

@@ -162,7 +162,6 @@ public final class ServingBenchmark {
                 double rate = load * saturated;
                 int count = (int) Math.min(jpegs.size(), Math.max(80, rate * 40));
                 double[] lat = probe.latencies(rate, count, "load" + (int) (load * 100));
-                double achieved = count / ((lat[lat.length - 1]) / 1000.0);
                 Arrays.sort(lat, 0, lat.length - 1);
                 double q50 = pct(lat, 0.5), q95 = pct(lat, 0.95), q99 = pct(lat, 0.99);
                 p50.add(rate, q50);
