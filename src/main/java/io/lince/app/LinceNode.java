@@ -100,7 +100,7 @@ public final class LinceNode implements AutoCloseable {
             Topology join = LabelJoinTopology.build(options.topics(), wire, firstChampion.getClasses());
             streams(join, "trainer", 1);
             trainer = new TrainerService(clients, options.topics(), wire, registry, store, options.trainer(), device,
-                    options.workDir().resolve("trainer")).start();
+                    options.workDir().resolve("trainer"), firstChampion.getClasses()).start();
             open.push(trainer);
         }
         LOG.infof("Lince %s running on %s, model v%d on %s", options.role().name().toLowerCase(),

@@ -3,7 +3,11 @@ package io.lince.cli;
 import io.lince.config.LinceConfig;
 import io.lince.demo.DemoRunner;
 import io.lince.ops.RunningNode;
+import io.lince.learn.GroupRates;
+import io.lince.retraining.Recipe;
 import io.lince.retraining.TrainerSettings;
+import io.lince.stream.RoutingPolicy;
+import io.lince.stream.SelectionSettings;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,7 +27,9 @@ import picocli.CommandLine.Parameters;
                 "labels the uncertain ones (playing the upstream app), retrains and hot-swaps each new model.",
                 "Without FOLDER it streams generated images of two synthetic classes."},
         footer = {"", "Examples:", "  lince demo --limit 300 --summary-json target/demo.json",
-                "  lince demo ../shared/data/dogs-vs-cats/train --limit 500 --input-size 128"})
+                "  lince demo ../shared/data/dogs-vs-cats/train --limit 500 --input-size 128",
+                "  lince demo stream/ --weights start.lince --base-data start/train --fine-tune-epochs 3 \\",
+                "      --threshold 0.75 --retrain-every 200 --keep target/loop   (a real model getting better)"})
 class DemoCommand implements Callable<Integer> {
 
     @Inject
@@ -47,15 +53,46 @@ class DemoCommand implements Callable<Integer> {
     @Option(names = "--input-size", description = "model input side in pixels (default: lince.model.input-size)")
     Integer inputSize;
 
-    @Option(names = "--threshold", description = "route to retraining when confidence is below this (default: lince.classifier.threshold)")
+    @Option(names = "--threshold", description = {"route to retraining when the measure says unsure (confidence below it;",
+            "with --measure random, the share sent) (default: lince.classifier.threshold)"})
     Double threshold;
+
+    @Option(names = "--measure", defaultValue = "confidence",
+            description = "confidence, margin, entropy, or random (the baseline) (default: ${DEFAULT-VALUE})")
+    String measure;
+
+    @Option(names = "--exploration", defaultValue = "0.05", description = {
+            "share of all images also sent at random, whatever their confidence: labelled, they are the",
+            "stream slice the gate judges candidates on (default: ${DEFAULT-VALUE})"})
+    double exploration;
+
+    @Option(names = "--base-data", paramLabel = "DIR", description = {
+            "the first model's training set (a folder per class), replayed in every training",
+            "(default: lince.trainer.base-data, if set)"})
+    Path baseData;
+
+    @Option(names = "--head-epochs", description = "epochs of the head on precomputed activations (default: 10 heads-only, else lince.trainer.epochs)")
+    Integer headEpochs;
+
+    @Option(names = "--lrs", paramLabel = "R0,R1,R2", description = "peak rates of the unfrozen epochs (default: lince.trainer.fine-tune-learning-rate)")
+    String lrs;
+
+    @Option(names = "--replay-ratio", description = "base images replayed per labelled example (default: lince.trainer.replay-ratio)")
+    Double replayRatio;
+
+    @Option(names = "--keep", paramLabel = "DIR", description = "keep the model store and labelled.tsv (id, label, route, file) in DIR")
+    Path keep;
+
+    @Option(names = "--training-wait", defaultValue = "1800", description = {
+            "seconds to wait after the last image for the training it set off (default: ${DEFAULT-VALUE})"})
+    long trainingWait;
 
     @Option(names = "--retrain-every", description = "train a new version after this many new labels (default 40)")
     Integer retrainEvery;
 
     @Option(names = "--fine-tune-epochs", defaultValue = "0", description = {
-            "unfrozen epochs after the head in each training (default ${DEFAULT-VALUE}: heads only, so that",
-            "the loop turns within a minute on a CPU; serve uses lince.trainer.fine-tune-epochs)"})
+            "unfrozen epochs of the whole network in each training (default ${DEFAULT-VALUE}: heads only, so",
+            "that the loop turns within a minute on a CPU; serve uses lince.trainer.fine-tune-epochs)"})
     int fineTuneEpochs;
 
     @Mixin
@@ -74,13 +111,26 @@ class DemoCommand implements Callable<Integer> {
             java.util.logging.Logger.getLogger("io.lince").setLevel(java.util.logging.Level.WARNING);
         }
         TrainerSettings t = Settings.trainer(config);
+        Recipe recipe = fineTuneEpochs == 0 ? Recipe.headOnly() : t.recipe().withFineTuneEpochs(fineTuneEpochs);
+        if (headEpochs != null) {
+            recipe = recipe.withHeadEpochs(headEpochs);
+        }
+        if (lrs != null) {
+            recipe = recipe.withFineTuneRates(GroupRates.parse(lrs));
+        }
+        if (replayRatio != null) {
+            recipe = recipe.withReplayRatio(replayRatio);
+        }
+        LinceConfig.Selection sel = config.classifier().selection();
+        RoutingPolicy routing = RoutingPolicy.of(measure, threshold != null ? threshold : config.classifier().threshold(),
+                new SelectionSettings(sel.adaptive(), sel.k(), sel.emaAlpha(), sel.warmup(), sel.maxPerMinute(), exploration));
         DemoRunner.Options options = new DemoRunner.Options(Optional.ofNullable(folder), limit, rate,
-                inputSize != null ? inputSize : config.model().inputSize(),
-                threshold != null ? threshold : config.classifier().threshold(),
-                t.withRetrainEvery(retrainEvery != null ? retrainEvery : 40).withRecipe(t.recipe().withFineTuneEpochs(fineTuneEpochs)),
+                inputSize != null ? inputSize : config.model().inputSize(), routing,
+                t.withRetrainEvery(retrainEvery != null ? retrainEvery : 40).withRecipe(recipe)
+                        .withBaseData(Optional.ofNullable(baseData).or(() -> config.trainer().baseData())),
                 config.workDir(), device.orConfigured(config),
                 Optional.ofNullable(weights).or(() -> config.model().weights()), config.model().seed(),
-                Duration.ofMinutes(3));
+                Duration.ofMinutes(3), Optional.ofNullable(keep), Duration.ofSeconds(trainingWait));
         AtomicBoolean stop = new AtomicBoolean();
         CountDownLatch finished = new CountDownLatch(1);
         Thread hook = new Thread(() -> {

@@ -3,6 +3,7 @@ package io.lince.cli;
 import io.lince.app.NodeOptions;
 import io.lince.app.Role;
 import io.lince.config.LinceConfig;
+import io.lince.learn.GroupRates;
 import io.lince.retraining.Recipe;
 import io.lince.retraining.TrainerSettings;
 import io.lince.images.FetchPolicy;
@@ -20,10 +21,11 @@ final class Settings {
 
     static TrainerSettings trainer(LinceConfig c) {
         LinceConfig.Trainer t = c.trainer();
-        Recipe recipe = new Recipe(t.epochs(), t.learningRate(), t.fineTuneEpochs(), t.fineTuneLearningRate(),
-                t.augmentation(), t.batchSize());
+        Recipe recipe = new Recipe(t.epochs(), t.learningRate(), t.fineTuneEpochs(),
+                GroupRates.parse(t.fineTuneLearningRate()), t.augmentation(), t.maxZoom(), t.batchSize(),
+                t.replayRatio(), t.freezeBatchNorm());
         return new TrainerSettings(t.retrainEvery(), recipe, t.evaluationShare(), t.epsilon(),
-                Duration.ofSeconds(t.retrainIntervalSeconds()));
+                Duration.ofSeconds(t.retrainIntervalSeconds()), t.baseData(), t.minStreamSlice());
     }
 
     static FetchPolicy fetch(LinceConfig.Fetch f) {

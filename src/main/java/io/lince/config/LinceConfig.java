@@ -119,7 +119,7 @@ public interface LinceConfig {
     }
 
     interface Classifier {
-        /** confidence, margin, entropy, or variance (with tta-views &gt; 0). */
+        /** confidence, margin, entropy, variance (with tta-views &gt; 0), or random (threshold = share sent). */
         @WithDefault("confidence")
         String uncertaintyMeasure();
 
@@ -174,7 +174,10 @@ public interface LinceConfig {
         @WithDefault("0")
         int maxPerMinute();
 
-        /** Share of confident images sent anyway (0-1). */
+        /**
+         * Share of all images sent at random, whatever their confidence (0-1): labelled, they are
+         * the trainer's stream slice, an unbiased estimate of accuracy on the stream.
+         */
         @WithDefault("0")
         double exploration();
     }
@@ -197,39 +200,62 @@ public interface LinceConfig {
         int bucketSeconds();
     }
 
+    /** The training worker; defaults as measured in {@code bench/loop.sh} (README, "Continuous retraining"). */
     interface Trainer {
         @WithDefault("50")
         int retrainEvery();
 
-        /** Epochs of the head on precomputed activations (the recipe's first step). */
-        @WithDefault("10")
+        /** Epochs of the head on precomputed activations before the unfrozen epochs (0 = no head step). */
+        @WithDefault("0")
         int epochs();
 
-        /**
-         * Peak SGD rate of the head, on standardised activations (momentum 0.9, label smoothing 0.1):
-         * about the largest that stays stable on 512 standardised features.
-         */
+        /** Peak SGD rate of that head step, on standardised activations (momentum 0.9, label smoothing 0.1). */
         @WithDefault("0.005")
         float learningRate();
 
-        /** Epochs with every layer group training, after the head (0 = head only). */
-        @WithDefault("1")
+        /** Epochs with every layer group training, from the champion's whole network (0 = head only). */
+        @WithDefault("3")
         int fineTuneEpochs();
 
-        /** The head's peak AdamW rate while unfrozen; the body's groups get 1/10 and 1/100 of it. */
-        @WithDefault("1e-4")
-        float fineTuneLearningRate();
+        /**
+         * Peak one-cycle AdamW rates of the unfrozen epochs: one per layer group (stem..layer2,
+         * layer3..4, head), or one value L for L/100, L/10, L (an ImageNet body barely moves).
+         */
+        @WithDefault("5e-4,5e-4,5e-4")
+        String fineTuneLearningRate();
 
         /** Augmentation of the unfrozen epochs: none, side-on or top-down. */
         @WithDefault("side-on")
         String augmentation();
 
-        @WithDefault("16")
+        /** Largest random zoom of that augmentation. */
+        @WithDefault("1.3")
+        double maxZoom();
+
+        @WithDefault("32")
         int batchSize();
 
-        /** Share of labelled images held out to judge candidates; never trained on. */
+        /** Keep BatchNorm's running statistics fixed in the unfrozen epochs. */
+        @WithDefault("false")
+        boolean freezeBatchNorm();
+
+        /**
+         * The champion's original training set (one folder per class, or a data set with train/),
+         * replayed in every training so the model keeps what it knew; unset = labelled examples only.
+         */
+        Optional<Path> baseData();
+
+        /** Base images replayed per labelled example in each training (capped at the whole base set). */
+        @WithDefault("1.0")
+        double replayRatio();
+
+        /** Share of labelled images (outside exploration) held out as the uncertain slice; never trained on. */
         @WithDefault("0.2")
         double evaluationShare();
+
+        /** Exploration images needed before the gate judges on the stream slice (else on the uncertain slice). */
+        @WithDefault("20")
+        int minStreamSlice();
 
         /** A candidate may be this much less accurate than the champion if its log loss is lower. */
         @WithDefault("0.01")

@@ -14,8 +14,8 @@ import java.util.Random;
 /** The images the demo streams: a class-per-folder set (shuffled) or a generated one. */
 interface DemoImages {
 
-    /** One image with the truth the demo's labeller will tell. */
-    record Item(byte[] bytes, String label) {}
+    /** One image with the truth the demo's labeller will tell, and its file (null when generated). */
+    record Item(byte[] bytes, String label, Path file) {}
 
     List<String> classes();
 
@@ -42,7 +42,7 @@ interface DemoImages {
             public Item get(int i) {
                 try {
                     ImageFolder.Entry e = entries.get(i);
-                    return new Item(Files.readAllBytes(e.file()), e.label());
+                    return new Item(Files.readAllBytes(e.file()), e.label(), e.file());
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
@@ -68,7 +68,7 @@ interface DemoImages {
 
             public synchronized Item get(int i) {
                 int label = labels.nextInt(2);
-                return new Item(gen.jpeg(label), SyntheticImages.CLASSES.get(label));
+                return new Item(gen.jpeg(label), SyntheticImages.CLASSES.get(label), null);
             }
 
             public boolean synthetic() {

@@ -14,6 +14,7 @@ import io.lince.contracts.RetrainingSample;
 import io.lince.images.FetchPolicy;
 import io.lince.images.ImageFormat;
 import io.lince.kafka.Topics;
+import io.lince.retraining.TrainerService;
 import io.lince.retraining.TrainerSettings;
 import io.lince.stream.BatchSettings;
 import io.lince.stream.ClassifierMetrics;
@@ -28,6 +29,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -48,10 +50,17 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 public final class DemoRunner {
 
-    /** What to stream and how. */
-    public record Options(Optional<Path> folder, int limit, double rate, int inputSize, double threshold,
+    /**
+     * What to stream and how.
+     *
+     * @param routing which images go to the demo's labeller (measure, threshold, exploration share)
+     * @param keep where to keep the model store and the list of labelled images afterwards (else
+     *     the run's directory is deleted)
+     * @param trainingWait how long to wait, after the last image, for the training it set off
+     */
+    public record Options(Optional<Path> folder, int limit, double rate, int inputSize, RoutingPolicy routing,
             TrainerSettings trainer, Path workDir, String device, Optional<Path> weights, long seed,
-            Duration stallTimeout) {}
+            Duration stallTimeout, Optional<Path> keep, Duration trainingWait) {}
 
     private static final Duration TICK = Duration.ofSeconds(1);
 
@@ -85,22 +94,31 @@ public final class DemoRunner {
         Topics topics = Topics.defaults(1);
         NodeOptions node = new NodeOptions(Role.ALL, Optional.empty(), Map.of(), runDir, runDir.resolve("models"),
                 topics, images.classes(), options.weights(), options.inputSize(), options.device(),
-                RoutingPolicy.of("confidence", options.threshold()), BatchSettings.defaults(), true,
+                options.routing(), BatchSettings.defaults(), true,
                 FetchPolicy.localFiles(Optional.empty()), 1, options.trainer(), "lince-demo",
                 options.seed());
-        out.printf("Streaming %d images of classes %s through Kafka; uncertain = confidence < %.2f; "
-                + "retraining every %d labels.%n", total, images.classes(), options.threshold(),
-                options.trainer().retrainEvery());
+        RoutingPolicy r = options.routing();
+        out.printf(Locale.ROOT, "Streaming %d images of classes %s through Kafka; sent for labelling: %s %s %.2f%s; "
+                + "retraining every %d labels%s.%n", total, images.classes(), r.measure().name().toLowerCase(Locale.ROOT),
+                r.measure() == RoutingPolicy.Measure.RANDOM ? "share" : "threshold", r.threshold(),
+                r.selection().exploration() > 0
+                        ? String.format(Locale.ROOT, ", plus %.1f%% of all images at random (the stream slice)", 100 * r.selection().exploration())
+                        : "",
+                options.trainer().retrainEvery(), options.trainer().baseData().map(d -> ", replaying " + d).orElse(""));
         DemoStats stats = new DemoStats();
+        Map<String, String> truth = new ConcurrentHashMap<>();
+        Map<String, Path> files = new ConcurrentHashMap<>();
         try (LinceNode lince = LinceNode.start(node, metrics)) {
             started.accept(lince);
-            Map<String, String> truth = new ConcurrentHashMap<>();
-            Thread producer = new Thread(() -> produce(lince, topics, images, total, truth, stats, stop), "demo-producer");
+            Thread producer = new Thread(() -> produce(lince, topics, images, total, truth, files, stats, stop), "demo-producer");
             producer.setDaemon(true);
             producer.start();
             watch(lince, topics, truth, stats, total, stop);
             producer.join(5_000);
         } finally {
+            if (options.keep().isPresent()) {
+                keep(runDir, options.keep().get(), stats, truth, files);
+            }
             deleteQuietly(runDir);
         }
         out.println();
@@ -108,7 +126,7 @@ public final class DemoRunner {
     }
 
     private void produce(LinceNode lince, Topics topics, DemoImages images, int total, Map<String, String> truth,
-            DemoStats stats, AtomicBoolean stop) {
+            Map<String, Path> files, DemoStats stats, AtomicBoolean stop) {
         var serializer = wire.serde(ImageEvent.class).serializer();
         long t0 = System.nanoTime();
         try (KafkaProducer<String, ImageEvent> p =
@@ -117,6 +135,9 @@ public final class DemoRunner {
                 DemoImages.Item item = images.get(i);
                 String id = String.format("img-%06d", i + 1);
                 truth.put(id, item.label());
+                if (item.file() != null) {
+                    files.put(id, item.file());
+                }
                 ImageEvent e = ImageEvent.newBuilder()
                         .setId(id)
                         .setEventTime(Instant.now())
@@ -166,7 +187,28 @@ public final class DemoRunner {
             long lastProgress = System.nanoTime();
             long nextTick = 0;
             int lastDone = 0;
-            while (!stop.get() && !(stats.sentCount() >= total && stats.done() >= total)) {
+            long waitUntil = Long.MAX_VALUE;
+            boolean waitingSaid = false;
+            while (!stop.get()) {
+                boolean streamed = stats.sentCount() >= total && stats.done() >= total;
+                if (streamed) {
+                    // the stream is done; the summary waits for the training the last labels set off
+                    TrainerService trainer = lince.trainer().orElse(null);
+                    if (trainer == null || trainer.idle(stats.labelled()) && stats.publishedSeen(trainer.lastPublished())) {
+                        break;
+                    }
+                    long now = System.nanoTime();
+                    if (waitUntil == Long.MAX_VALUE) {
+                        waitUntil = now + options.trainingWait().toNanos();
+                    } else if (now > waitUntil) {
+                        out.printf("%nstopped waiting for the trainer after %d s%n", options.trainingWait().toSeconds());
+                        break;
+                    }
+                    if (!waitingSaid && !trainer.idle(stats.labelled())) {
+                        out.printf("%n  all %d images classified; waiting for the trainer to finish%n", total);
+                        waitingSaid = true;
+                    }
+                }
                 for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
                     String t = r.topic();
                     if (t.equals(topics.classifications())) {
@@ -176,7 +218,7 @@ public final class DemoRunner {
                     } else if (t.equals(topics.retraining())) {
                         RetrainingSample s = samples.deserialize(t, r.value());
                         String id = s.getImage().getId();
-                        stats.uncertain(id);
+                        stats.uncertain(id, s.getRoute());
                         labeller.send(new ProducerRecord<>(topics.labels(), id, LabelEvent.newBuilder()
                                 .setImageId(id).setLabel(truth.get(id)).setLabeller("demo-labeller")
                                 .setLabelledAt(Instant.now()).build()));
@@ -188,7 +230,7 @@ public final class DemoRunner {
                     }
                 }
                 long now = System.nanoTime();
-                if (stats.done() != lastDone) {
+                if (stats.done() != lastDone || streamed) {
                     lastDone = stats.done();
                     lastProgress = now;
                 } else if (now - lastProgress > options.stallTimeout().toNanos()) {
@@ -208,11 +250,30 @@ public final class DemoRunner {
     }
 
     private void announce(ModelPublished m, DemoStats stats) {
-        stats.published(m.getVersion());
+        stats.published(m);
         if (m.getVersion() > 1) {
             out.printf("%n  model v%d %s: trained on %d labelled images in %.1f s; %s%s%n", m.getVersion(),
                     m.getStatus(), m.getTrainedOn(), m.getMetrics().getOrDefault("trainSeconds", 0.0), m.getDecision(),
                     ModelRegistry.PROMOTED.equals(m.getStatus()) ? "; the classifier swaps it in" : "; the classifier keeps its model");
+        }
+    }
+
+    /** Moves the run's model store to {@code dir} and writes {@code labelled.tsv} (id, label, route, file). */
+    private void keep(Path runDir, Path dir, DemoStats stats, Map<String, String> truth, Map<String, Path> files) {
+        try {
+            Files.createDirectories(dir);
+            Path models = dir.resolve("models");
+            deleteQuietly(models);
+            if (Files.isDirectory(runDir.resolve("models"))) {
+                Files.move(runDir.resolve("models"), models);
+            }
+            StringBuilder tsv = new StringBuilder("id\tlabel\troute\tfile\n");
+            stats.routes().forEach((id, route) -> tsv.append(id).append('\t').append(truth.get(id)).append('\t')
+                    .append(route).append('\t').append(files.containsKey(id) ? files.get(id).toAbsolutePath() : "").append('\n'));
+            Files.writeString(dir.resolve("labelled.tsv"), tsv);
+            out.printf("%nkept the model store and labelled.tsv in %s%n", dir);
+        } catch (java.io.IOException e) {
+            out.printf("%ncould not keep the run in %s: %s%n", dir, e.getMessage());
         }
     }
 

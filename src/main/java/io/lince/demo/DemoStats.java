@@ -1,6 +1,8 @@
 package io.lince.demo;
 
+import io.lince.contracts.ModelPublished;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -15,6 +17,8 @@ final class DemoStats {
     private int sent;
     private final Set<String> classified = new HashSet<>();
     private final Set<String> uncertain = new HashSet<>();
+    private final Map<String, String> routes = new java.util.LinkedHashMap<>();
+    private final SortedMap<Integer, ModelPublished> models = new TreeMap<>();
     private final Set<String> dead = new HashSet<>();
     private int correct;
     private final SortedMap<Integer, int[]> byVersion = new TreeMap<>(); // version -> {n, correct}
@@ -50,16 +54,35 @@ final class DemoStats {
         v[1] += right ? 1 : 0;
     }
 
-    synchronized void uncertain(String id) {
-        uncertain.add(id);
+    /** An image sent for labelling (the demo labels it), and its route (uncertain, exploration). */
+    synchronized void uncertain(String id, String route) {
+        if (uncertain.add(id)) {
+            routes.put(id, route);
+        }
+    }
+
+    /** How many images the demo's labeller has labelled. */
+    synchronized int labelled() {
+        return uncertain.size();
+    }
+
+    /** Labelled image ids with their routes, in the order they were sent. */
+    synchronized Map<String, String> routes() {
+        return new java.util.LinkedHashMap<>(routes);
     }
 
     synchronized void deadLettered(String id) {
         dead.add(id);
     }
 
-    synchronized void published(int version) {
-        published.add(version);
+    synchronized void published(ModelPublished m) {
+        published.add(m.getVersion());
+        models.put(m.getVersion(), m);
+    }
+
+    /** True when version {@code v} (0: none) has been seen on the models topic. */
+    synchronized boolean publishedSeen(int v) {
+        return v <= 0 || published.contains(v);
     }
 
     synchronized int done() {
@@ -113,10 +136,35 @@ final class DemoStats {
                 Map.of("classified", n[0], "accuracy", round(n[0] == 0 ? 0 : (double) n[1] / n[0]))));
         m.put("accuracyByVersion", perVersion);
         m.put("modelsPublished", published.stream().toList());
+        m.put("labelled", uncertain.size());
+        m.put("labelledByRoute", routes.values().stream().collect(java.util.stream.Collectors.groupingBy(
+                r -> r, TreeMap::new, java.util.stream.Collectors.counting())));
+        List<Map<String, Object>> versions = new java.util.ArrayList<>();
+        models.values().forEach(pm -> versions.add(version(pm)));
+        m.put("versions", versions);
         m.put("classifyRate", round(classifyRate()));
         m.put("elapsedSeconds", round((System.nanoTime() - started) / 1e9));
         m.put("syntheticImages", synthetic);
         return m;
+    }
+
+    /** One published version as the summary lists it: status, data, both slices' scores, decision. */
+    private static Map<String, Object> version(ModelPublished pm) {
+        Map<String, Object> v = new java.util.LinkedHashMap<>();
+        Map<String, Double> mx = pm.getMetrics();
+        v.put("version", pm.getVersion());
+        v.put("status", pm.getStatus());
+        v.put("trainedOn", pm.getTrainedOn());
+        for (String k : List.of("labelsSeen", "replayed", "stream.accuracy", "championStream.accuracy",
+                "stream.images", "eval.accuracy", "championEval.accuracy", "eval.images", "trainSeconds")) {
+            if (mx.containsKey(k)) {
+                v.put(k, round(mx.get(k)));
+            }
+        }
+        if (!pm.getDecision().isEmpty()) {
+            v.put("decision", pm.getDecision());
+        }
+        return v;
     }
 
     private static double round(double x) {

@@ -104,6 +104,7 @@ public final class LabelJoinTopology {
                 .setLabelledAt(last.getLabelledAt())
                 .setPredictedBy(s.getPrediction().getModelVersion())
                 .setHistory(history)
+                .setRoute(s.getRoute())
                 .build();
     }
 }

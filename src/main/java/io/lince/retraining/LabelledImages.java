@@ -2,7 +2,7 @@ package io.lince.retraining;
 
 import io.lince.contracts.LabelledExample;
 import io.lince.images.ImageFolder.Entry;
-import io.lince.learn.Dataset;
+import io.lince.stream.Selector;
 import io.lince.wire.Buffers;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -15,15 +15,40 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * The labelled set as image files a {@link io.lince.learn.Learner} reads, split by the evaluation
- * slice: examples outside it train, those inside judge. The files are a local copy (Kafka stays the
- * source of truth): each image is written once, under a digest of its id, so ids need not be valid
- * file names. Examples are ordered by id, so the same labelled set always gives the same training.
+ * The labelled set as image files a {@link io.lince.learn.Learner} reads, in three parts: the
+ * exploration examples (a uniform random sample of the stream) form the stream slice and only
+ * judge; of the others, those in the {@link EvaluationSlice} form the uncertain slice and judge
+ * too; the rest train. The files are a local copy (Kafka stays the source of truth): each image is
+ * written once, under a digest of its id, so ids need not be valid file names. Examples are
+ * ordered by id, so the same labelled set always gives the same training.
  */
 final class LabelledImages {
 
-    /** The data set and which image ids it holds in each part, in order. */
-    record Split(Dataset dataset, List<String> trainIds, List<String> evalIds, int skipped) {}
+    /** Image files with their labels, and the image ids they came from, in the same order. */
+    record Part(List<Entry> entries, List<String> ids) {
+        Part() {
+            this(new ArrayList<>(), new ArrayList<>());
+        }
+
+        void add(Entry e, String id) {
+            entries.add(e);
+            ids.add(id);
+        }
+
+        int size() {
+            return ids.size();
+        }
+    }
+
+    /** The labelled set's three parts, and how many examples were skipped. */
+    record Split(Part train, Part uncertainSlice, Part streamSlice, int skipped) {
+        /** Both slices' ids: what no candidate trains on. */
+        List<String> evalIds() {
+            List<String> all = new ArrayList<>(uncertainSlice.ids());
+            all.addAll(streamSlice.ids());
+            return all;
+        }
+    }
 
     private final Path dir;
 
@@ -39,10 +64,9 @@ final class LabelledImages {
         Files.createDirectories(dir);
         List<LabelledExample> sorted = new ArrayList<>(examples);
         sorted.sort(Comparator.comparing(LabelledExample::getImageId));
-        List<Entry> train = new ArrayList<>();
-        List<Entry> eval = new ArrayList<>();
-        List<String> trainIds = new ArrayList<>();
-        List<String> evalIds = new ArrayList<>();
+        Part train = new Part();
+        Part uncertain = new Part();
+        Part stream = new Part();
         int skipped = 0;
         for (LabelledExample e : sorted) {
             ByteBuffer bytes = e.getImage().getBytes();
@@ -51,12 +75,11 @@ final class LabelledImages {
                 continue;
             }
             Entry entry = new Entry(store(e.getImageId(), Buffers.toArray(bytes)), e.getLabel());
-            boolean judged = slice.contains(e.getImageId());
-            (judged ? eval : train).add(entry);
-            (judged ? evalIds : trainIds).add(e.getImageId());
+            Part part = Selector.EXPLORATION.equals(e.getRoute()) ? stream
+                    : slice.contains(e.getImageId()) ? uncertain : train;
+            part.add(entry, e.getImageId());
         }
-        return new Split(new Dataset(dir, Dataset.Layout.CLASS_FOLDERS, classes, train, eval, List.of()),
-                trainIds, evalIds, skipped);
+        return new Split(train, uncertain, stream, skipped);
     }
 
     private Path store(String id, byte[] bytes) throws IOException {

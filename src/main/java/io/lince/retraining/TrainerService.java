@@ -3,7 +3,8 @@ package io.lince.retraining;
 import ai.djl.Device;
 import io.lince.contracts.LabelledExample;
 import io.lince.contracts.ModelPublished;
-import io.lince.images.Augmentation;
+import io.lince.images.ImageFolder.Entry;
+import io.lince.learn.Dataset;
 import io.lince.kafka.KafkaClients;
 import io.lince.kafka.Topics;
 import io.lince.learn.FitHistory;
@@ -20,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -34,9 +36,10 @@ import org.jboss.logging.Logger;
 /**
  * The training worker: rebuilds the labelled set from the compacted examples topic (so a new
  * instance on an empty disk has the same data), and after every {@code retrainEvery} new examples
- * (or on request, or after an interval) fine-tunes the champion with the lesson-1 {@link Recipe},
- * using only examples outside the evaluation slice. Candidate and champion are judged on the slice
- * by the promotion gate; the candidate is stored and published either way, as promoted or rejected
+ * (or on request, or after an interval) fine-tunes the champion with the {@link Recipe}, on the
+ * labelled examples outside the evaluation slices plus replayed base data ({@link ReplayMix}).
+ * Candidate and champion are judged on the stream and uncertain slices by the
+ * {@link PromotionGate}; the candidate is stored and published either way, as promoted or rejected
  * with the reason. One training at a time, on this service's own thread, on the node's device.
  */
 public final class TrainerService implements AutoCloseable {
@@ -56,6 +59,11 @@ public final class TrainerService implements AutoCloseable {
     private final TrainingSet set = new TrainingSet();
     private final EvaluationSlice slice;
     private final PromotionGate gate;
+    private final ReplayMix replay;
+    /** Examples read so far and the set size when the last training decision was settled (for {@link #idle}). */
+    private volatile int examplesRead;
+    private volatile int settledAt = -1;
+    private volatile int lastPublished;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Thread thread;
     private volatile KafkaConsumer<String, LabelledExample> consumer;
@@ -66,8 +74,10 @@ public final class TrainerService implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicReference<String> requested = new java.util.concurrent.atomic.AtomicReference<>();
     private long lastTrainedAt = System.currentTimeMillis();
 
+    /** @param classes the model's classes: base data of other classes is skipped */
     public TrainerService(KafkaClients clients, Topics topics, WireFormat wire, ModelRegistry registry,
-            ModelStore store, TrainerSettings settings, Device device, Path workDir) {
+            ModelStore store, TrainerSettings settings, Device device, Path workDir, List<String> classes)
+            throws IOException {
         this.clients = clients;
         this.topics = topics;
         this.wire = wire;
@@ -78,7 +88,12 @@ public final class TrainerService implements AutoCloseable {
         this.workDir = workDir;
         this.images = new LabelledImages(workDir.resolve("images"));
         this.slice = new EvaluationSlice(settings.evaluationShare());
-        this.gate = new PromotionGate(settings.epsilon(), 1);
+        this.gate = new PromotionGate(settings.epsilon(), 1, settings.minimumStreamSlice());
+        this.replay = ReplayMix.load(settings.baseData(), classes);
+        if (settings.baseData().isPresent()) {
+            LOG.infof("replaying %s from %s in every training (%d skipped: classes the model lacks)",
+                    replay.describe(), settings.baseData().get(), replay.skipped());
+        }
         this.thread = new Thread(this::run, "lince-trainer");
     }
 
@@ -102,8 +117,10 @@ public final class TrainerService implements AutoCloseable {
                 }
                 if (!records.isEmpty()) {
                     labels = set.labels();
+                    examplesRead = set.size();
                 }
                 maybeTrain();
+                settledAt = set.size();
             }
         } catch (WakeupException e) {
             // closing
@@ -159,6 +176,20 @@ public final class TrainerService implements AutoCloseable {
         }
     }
 
+    /**
+     * True once this trainer has read at least {@code examples} labelled examples and has finished
+     * deciding (and any training) on all it has read: what a demo waits for before its summary.
+     */
+    public boolean idle(int examples) {
+        int read = examplesRead;
+        return read >= examples && settledAt == read;
+    }
+
+    /** The version this trainer published last (0: none yet). */
+    public int lastPublished() {
+        return lastPublished;
+    }
+
     /** How many labelled examples existed when a version was trained (the trigger counts from there). */
     static int labelsSeen(ModelPublished m) {
         return m.getMetrics().getOrDefault(LABELS_SEEN, (double) m.getTrainedOn()).intValue();
@@ -172,26 +203,38 @@ public final class TrainerService implements AutoCloseable {
     ModelPublished train(ModelPublished champion, int version) throws Exception {
         long t0 = System.nanoTime();
         LabelledImages.Split split = images.write(set.examples(), champion.getClasses(), slice);
-        if (split.trainIds().size() < 2 || split.evalIds().isEmpty()) {
-            throw new IllegalStateException(split.trainIds().size() + " training and " + split.evalIds().size()
+        LabelledImages.Part labelled = split.train();
+        if (labelled.size() < 2 || split.uncertainSlice().size() + split.streamSlice().size() == 0) {
+            throw new IllegalStateException(labelled.size() + " training and " + split.evalIds().size()
                     + " evaluation examples: need at least 2 and 1");
         }
         if (split.skipped() > 0) {
             LOG.infof("%d labelled examples skipped (a class the model lacks, or an image given by URI)", split.skipped());
         }
-        Candidate c = fineTune(champion, version, split);
+        List<Entry> replayed = replay.draw(labelled.size(), settings.recipe().replayRatio(), version);
+        List<Entry> train = new ArrayList<>(labelled.entries());
+        train.addAll(replayed);
+        List<Entry> judged = new ArrayList<>(split.streamSlice().entries());
+        judged.addAll(split.uncertainSlice().entries());
+        Dataset data = new Dataset(workDir, Dataset.Layout.CLASS_FOLDERS, champion.getClasses(), train, judged, List.of());
+        Candidate c = fineTune(champion, version, data, split);
         PromotionGate.Verdict verdict = gate.decide(c.after(), c.before());
-        store.putLineage(version, split.trainIds(), split.evalIds(), settings.recipe().toString());
+        store.putLineage(version, labelled.ids(), split.evalIds(), settings.recipe().toString());
         double seconds = (System.nanoTime() - t0) / 1e9;
         Map<String, Double> metrics = new java.util.TreeMap<>(Map.of(
                 "trainLoss", c.trainLoss(),
                 "trainSeconds", seconds,
-                LABELS_SEEN, (double) set.size()));
-        putScores(metrics, "eval", c.after());
-        putScores(metrics, "championEval", c.before());
-        ModelPublished published = ModelRegistry.candidate(c.stored(), c.info(), metrics, split.trainIds().size());
-        published.setTrainingData(EvaluationSlice.describe(split.trainIds()));
-        published.setEvaluationSlice(EvaluationSlice.describe(split.evalIds()));
+                LABELS_SEEN, (double) set.size(),
+                "replayed", (double) replayed.size()));
+        putScores(metrics, "eval", c.after().uncertain());
+        putScores(metrics, "championEval", c.before().uncertain());
+        putScores(metrics, "stream", c.after().stream());
+        putScores(metrics, "championStream", c.before().stream());
+        ModelPublished published = ModelRegistry.candidate(c.stored(), c.info(), metrics, labelled.size());
+        published.setTrainingData(EvaluationSlice.describe(labelled.ids()) + (replayed.isEmpty() ? ""
+                : String.format(java.util.Locale.ROOT, " + %d replayed base images", replayed.size())));
+        published.setEvaluationSlice(String.format(java.util.Locale.ROOT, "stream: %s; uncertain: %s",
+                EvaluationSlice.describe(split.streamSlice().ids()), EvaluationSlice.describe(split.uncertainSlice().ids())));
         published.setDecision(verdict.reason());
         if (verdict.promote()) {
             published.setStatus(ModelRegistry.PROMOTED);
@@ -200,37 +243,42 @@ public final class TrainerService implements AutoCloseable {
             published.setStatus(ModelRegistry.REJECTED);
         }
         registry.publish(published);
-        LOG.infof("model v%d %s: trained on %d examples in %.1f s (%s); %s", version, published.getStatus(),
-                split.trainIds().size(), seconds, settings.recipe(), verdict.reason());
+        lastPublished = version;
+        LOG.infof("model v%d %s: trained on %d labelled and %d replayed images in %.1f s (%s); %s", version,
+                published.getStatus(), labelled.size(), replayed.size(), seconds, settings.recipe(), verdict.reason());
         return published;
     }
 
-    /** A trained candidate, stored, with both models' scores on the evaluation slice. */
-    private record Candidate(ModelInfo info, ModelStore.Stored stored, PromotionGate.Scores before,
-            PromotionGate.Scores after, double trainLoss) {}
+    /** A trained candidate, stored, with both models' scores on the slices. */
+    private record Candidate(ModelInfo info, ModelStore.Stored stored, PromotionGate.Judged before,
+            PromotionGate.Judged after, double trainLoss) {}
 
     /** Scores the champion, runs the recipe on it, scores and stores the result; the fit tables go to the training log. */
-    private Candidate fineTune(ModelPublished champion, int version, LabelledImages.Split split) throws IOException {
+    private Candidate fineTune(ModelPublished champion, int version, Dataset data, LabelledImages.Split split)
+            throws IOException {
         Path runDir = workDir.resolve("run");
         deleteTree(runDir); // activations cached by the last run belong to another data set
+        Recipe recipe = settings.recipe();
         try (PrintStream log = new PrintStream(Files.newOutputStream(store.trainingLog(version)), true, StandardCharsets.UTF_8)) {
-            log.printf("v%d from v%d: %s%n", version, champion.getVersion(), settings.recipe());
+            log.printf("v%d from v%d: %s%n", version, champion.getVersion(), recipe);
+            log.printf("training on %d images (%d labelled), judged on %d stream and %d uncertain slice images%n",
+                    data.train().size(), split.train().size(), split.streamSlice().size(), split.uncertainSlice().size());
             LinceModel model = LinceModel.load(store.verified(champion.getArtifactUri(), champion.getSha256()), device);
             ModelInfo info = model.info();
-            Learner.Settings ls = new Learner.Settings(info.inputSize(), settings.recipe().batchSize(),
-                    Augmentation.preset(settings.recipe().augmentation(), 1.1), Recipe.headOptimizer(), version, runDir);
+            Learner.Settings ls = new Learner.Settings(info.inputSize(), recipe.batchSize(),
+                    recipe.augmentationPreset(), Recipe.headOptimizer(), version, runDir);
             Learner learner;
             try {
-                learner = new Learner(model, split.dataset(), ls, log);
+                learner = new Learner(model, data, ls, log);
             } catch (RuntimeException e) {
                 model.close();
                 throw e;
             }
             try (learner) {
                 learner.stopWhen(() -> !running.get()); // closing: stop at the next mini-batch
-                PromotionGate.Scores before = scores(learner);
-                settings.recipe().run(learner);
-                PromotionGate.Scores after = scores(learner);
+                PromotionGate.Judged before = judge(learner, split);
+                recipe.run(learner);
+                PromotionGate.Judged after = judge(learner, split);
                 FitHistory h = learner.history();
                 ModelInfo next = new ModelInfo(version, champion.getVersion(), info.classes(), info.inputSize());
                 return new Candidate(next, store.put(next, learner.model().network()), before, after,
@@ -239,9 +287,16 @@ public final class TrainerService implements AutoCloseable {
         }
     }
 
-    /** The model's accuracy and log loss on the evaluation slice (the learner's validation set). */
-    private static PromotionGate.Scores scores(Learner learner) {
-        Predictions p = learner.predictValid(0, 1.0);
+    /** The learner's model's accuracy and log loss on each slice (centre crops). */
+    private static PromotionGate.Judged judge(Learner learner, LabelledImages.Split split) {
+        return new PromotionGate.Judged(scores(learner, split.streamSlice()), scores(learner, split.uncertainSlice()));
+    }
+
+    private static PromotionGate.Scores scores(Learner learner, LabelledImages.Part part) {
+        if (part.size() == 0) {
+            return PromotionGate.Scores.EMPTY;
+        }
+        Predictions p = learner.predict(part.entries(), 0, 1.0);
         return new PromotionGate.Scores(p.accuracy(), p.logLoss(), p.size());
     }
 
@@ -256,6 +311,9 @@ public final class TrainerService implements AutoCloseable {
     }
 
     private static void putScores(Map<String, Double> metrics, String prefix, PromotionGate.Scores s) {
+        if (s.images() == 0) {
+            return;
+        }
         metrics.put(prefix + ".accuracy", s.accuracy());
         metrics.put(prefix + ".logLoss", s.logLoss());
         metrics.put(prefix + ".images", (double) s.images());

@@ -1,27 +1,36 @@
 package io.lince.retraining;
 
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * @param retrainEvery train a new version after this many new labelled examples
  * @param recipe how a candidate is trained from the champion
- * @param evaluationShare share of labelled images held out as the evaluation slice (never trained on)
+ * @param evaluationShare share of labelled images (outside exploration) held out as the uncertain
+ *     slice (never trained on)
  * @param epsilon the promotion gate's tolerance: a candidate may be this much less accurate if its
  *     log loss is lower
  * @param retrainInterval also train when this much time has passed with any new labels (zero = off)
+ * @param baseData the champion's original training set, replayed in every training (see {@link ReplayMix})
+ * @param minimumStreamSlice exploration images needed before the gate judges on the stream slice
  */
 public record TrainerSettings(int retrainEvery, Recipe recipe, double evaluationShare, double epsilon,
-        Duration retrainInterval) {
+        Duration retrainInterval, Optional<Path> baseData, int minimumStreamSlice) {
 
     public static TrainerSettings defaults() {
-        return new TrainerSettings(50, Recipe.defaults(), 0.2, 0.01, Duration.ZERO);
+        return new TrainerSettings(50, Recipe.defaults(), 0.2, 0.01, Duration.ZERO, Optional.empty(), 20);
     }
 
     public TrainerSettings withRetrainEvery(int n) {
-        return new TrainerSettings(n, recipe, evaluationShare, epsilon, retrainInterval);
+        return new TrainerSettings(n, recipe, evaluationShare, epsilon, retrainInterval, baseData, minimumStreamSlice);
     }
 
     public TrainerSettings withRecipe(Recipe r) {
-        return new TrainerSettings(retrainEvery, r, evaluationShare, epsilon, retrainInterval);
+        return new TrainerSettings(retrainEvery, r, evaluationShare, epsilon, retrainInterval, baseData, minimumStreamSlice);
+    }
+
+    public TrainerSettings withBaseData(Optional<Path> dir) {
+        return new TrainerSettings(retrainEvery, recipe, evaluationShare, epsilon, retrainInterval, dir, minimumStreamSlice);
     }
 }

@@ -252,15 +252,17 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Speci
         boolean alreadySent = sent.get(id) != null;
         // An image its publisher already labelled goes straight to the training data: no labeller
         // time, so no budget. Anything else goes only if the selector chooses it.
-        String reason = r.event().getKnownLabel() != null
-                ? (alreadySent ? null : "labelled by its publisher")
-                : selector.decide(p, alreadySent, now).reason();
+        Selector.Decision d = r.event().getKnownLabel() != null
+                ? new Selector.Decision(alreadySent ? null : "labelled by its publisher", Selector.KNOWN, null)
+                : selector.decide(p, alreadySent, now);
+        String reason = d.reason();
         if (reason != null) {
             context.forward(new Record<String, SpecificRecord>(id, RetrainingSample.newBuilder()
                     .setImage(r.event())
                     .setPrediction(p)
                     .setUncertainty(policy.value(p))
                     .setReason(reason)
+                    .setRoute(d.route())
                     .build(), ts), ClassifierTopology.RETRAINING);
             sent.put(id, now);
         }

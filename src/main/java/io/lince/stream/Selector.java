@@ -5,9 +5,12 @@ import java.util.Locale;
 import java.util.Random;
 
 /**
- * Chooses which classifications go to the labellers: the uncertain ones (by a fixed threshold, or
- * adaptively k standard deviations above the moving mean), plus a share of confident ones for
- * exploration, never an image already sent, and no more than the rate budget allows. One per
+ * Chooses which classifications go to the labellers: a uniform random share of all images for
+ * exploration (drawn first, whatever the model says, so that once labelled they are an unbiased
+ * sample of the stream: the trainer judges candidates on them), then the uncertain ones (by a
+ * fixed threshold, or adaptively k standard deviations above the moving mean, or at random for
+ * the {@code random} baseline), never an image already sent, and no more than the rate budget
+ * allows. One per
  * stream task: its moving statistics and budget are the task's own (after a restart they warm up
  * again; which ids were sent is kept in a changelogged store, so that survives).
  */
@@ -16,8 +19,15 @@ public final class Selector {
     /** Why an image was not sent, for metrics. */
     public enum Skip { CONFIDENT, ALREADY_SENT, OVER_BUDGET }
 
-    /** The outcome: a reason to send, or why not. */
-    public record Decision(String reason, Skip skip) {
+    /** {@code RetrainingSample.route}: the model was unsure (or random routing chose it). */
+    public static final String UNCERTAIN = "uncertain";
+    /** {@code RetrainingSample.route}: the uniform exploration sample. */
+    public static final String EXPLORATION = "exploration";
+    /** {@code RetrainingSample.route}: its publisher labelled it. */
+    public static final String KNOWN = "known";
+
+    /** The outcome: a reason to send and its route, or why not. */
+    public record Decision(String reason, String route, Skip skip) {
         public boolean send() {
             return reason != null;
         }
@@ -43,31 +53,35 @@ public final class Selector {
     public double uncertainty(Prediction p) {
         float v = policy.value(p);
         return switch (policy.measure()) {
-            case CONFIDENCE, MARGIN -> 1 - v;
+            case CONFIDENCE, MARGIN, RANDOM -> 1 - v;
             case ENTROPY, VARIANCE -> v;
         };
     }
 
     public Decision decide(Prediction p, boolean alreadySent, long nowMillis) {
         double u = uncertainty(p);
-        String why = unsure(p, u);
+        // the exploration draw comes first and ignores the model: a random sample of all images
+        boolean explore = s.exploration() > 0 && random.nextDouble() < s.exploration();
+        String why = explore ? String.format(Locale.ROOT, "exploration (%.1f%% of all images, at random)", 100 * s.exploration())
+                : unsure(p, u);
         update(u);
-        if (why == null && s.exploration() > 0 && random.nextDouble() < s.exploration()) {
-            why = String.format(Locale.ROOT, "exploration (%.0f%% of confident results)", 100 * s.exploration());
-        }
         if (why == null) {
-            return new Decision(null, Skip.CONFIDENT);
+            return new Decision(null, null, Skip.CONFIDENT);
         }
         if (alreadySent) {
-            return new Decision(null, Skip.ALREADY_SENT);
+            return new Decision(null, null, Skip.ALREADY_SENT);
         }
         if (!takeToken(nowMillis)) {
-            return new Decision(null, Skip.OVER_BUDGET);
+            return new Decision(null, null, Skip.OVER_BUDGET);
         }
-        return new Decision(why, null);
+        return new Decision(why, explore ? EXPLORATION : UNCERTAIN, null);
     }
 
     private String unsure(Prediction p, double u) {
+        if (policy.measure() == RoutingPolicy.Measure.RANDOM) {
+            return random.nextDouble() < policy.threshold()
+                    ? String.format(Locale.ROOT, "random (%.1f%% of images)", 100 * policy.threshold()) : null;
+        }
         if (!s.adaptive() || seen < s.warmup()) {
             return policy.reasonToRetrain(p).orElse(null);
         }

@@ -12,6 +12,7 @@ import io.lince.contracts.RetrainingSample;
 import io.lince.images.SyntheticImages;
 import io.lince.kafka.Topics;
 import io.lince.registry.ModelRegistry;
+import io.lince.retraining.Recipe;
 import io.lince.retraining.TrainerSettings;
 import io.lince.stream.BatchSettings;
 import io.lince.testing.TestNodes;
@@ -54,7 +55,7 @@ class LinceLoopIntegrationTest {
 
     private NodeOptions options() {
         return TestNodes.options(Role.ALL, Optional.empty(), Map.of(), work, TOPICS,
-                new BatchSettings(4, Duration.ofMillis(20)), TrainerSettings.defaults().withRetrainEvery(32), "it");
+                new BatchSettings(4, Duration.ofMillis(20)), TrainerSettings.defaults().withRetrainEvery(32).withRecipe(Recipe.headOnly()), "it");
     }
 
     /** Everything the test reads back, by topic. */
@@ -126,7 +127,8 @@ class LinceLoopIntegrationTest {
             int held = v2.getMetrics().get("eval.images").intValue();
             assertTrue(held > 0, "some labelled images are held out to judge it");
             assertEquals(32, v2.getTrainedOn() + held, "trained on every labelled image outside the evaluation slice");
-            assertTrue(v2.getEvaluationSlice().startsWith(held + " images, sha256 "), v2.getEvaluationSlice());
+            assertTrue(v2.getEvaluationSlice().startsWith("stream: 0 images, sha256 "), v2.getEvaluationSlice());
+            assertTrue(v2.getEvaluationSlice().contains("; uncertain: " + held + " images, sha256 "), v2.getEvaluationSlice());
             await(reader, results, () -> node.slot().orElseThrow().info().version() == 2);
 
             // 3. later images are classified by v2, and it learnt something

@@ -10,36 +10,74 @@ import org.junit.jupiter.api.Test;
 
 class PromotionTest {
 
-    private final PromotionGate gate = new PromotionGate(0.01, 10);
+    private final PromotionGate gate = new PromotionGate(0.01, 10, 20);
 
-    @Test
-    void aBetterCandidateIsPromoted() {
-        PromotionGate.Verdict v = gate.decide(new PromotionGate.Scores(0.90, 0.30, 100), new PromotionGate.Scores(0.85, 0.40, 100));
-        assertTrue(v.promote());
-        assertEquals("better: accuracy 0.9000 vs 0.8500, log loss 0.3000 vs 0.4000 on 100 held-out images", v.reason());
+    private static PromotionGate.Scores s(double accuracy, double logLoss, int images) {
+        return new PromotionGate.Scores(accuracy, logLoss, images);
+    }
+
+    private static PromotionGate.Judged uncertainOnly(PromotionGate.Scores u) {
+        return new PromotionGate.Judged(PromotionGate.Scores.EMPTY, u);
     }
 
     @Test
-    void aWorseCandidateIsRejectedWithTheReason() {
-        PromotionGate.Verdict v = gate.decide(new PromotionGate.Scores(0.80, 0.30, 100), new PromotionGate.Scores(0.85, 0.40, 100));
-        assertFalse(v.promote());
-        assertTrue(v.reason().startsWith("less accurate by more than 0.010"), v.reason());
-        assertFalse(gate.decide(new PromotionGate.Scores(0.90, 0.45, 100), new PromotionGate.Scores(0.85, 0.40, 100)).promote(),
+    void withoutAStreamSliceTheUncertainSliceDecides() {
+        PromotionGate.Verdict v = gate.decide(uncertainOnly(s(0.90, 0.30, 100)), uncertainOnly(s(0.85, 0.40, 100)));
+        assertTrue(v.promote());
+        assertTrue(v.reason().startsWith("better: stream slice empty; uncertain slice accuracy 0.9000 vs 0.8500, "
+                + "log loss 0.3000 vs 0.4000 on 100 images (stream slice 0 < 20 images: judged on the uncertain slice alone)"),
+                v.reason());
+        PromotionGate.Verdict worse = gate.decide(uncertainOnly(s(0.80, 0.30, 100)), uncertainOnly(s(0.85, 0.40, 100)));
+        assertFalse(worse.promote());
+        assertTrue(worse.reason().startsWith("less accurate by more than 0.010"), worse.reason());
+        assertFalse(gate.decide(uncertainOnly(s(0.90, 0.45, 100)), uncertainOnly(s(0.85, 0.40, 100))).promote(),
                 "more accurate but worse calibrated");
     }
 
     @Test
     void anEqualCandidateKeepsTheChampion() {
-        PromotionGate.Scores same = new PromotionGate.Scores(0.85, 0.40, 100);
+        PromotionGate.Judged same = uncertainOnly(s(0.85, 0.40, 100));
         PromotionGate.Verdict v = gate.decide(same, same);
         assertFalse(v.promote());
         assertTrue(v.reason().startsWith("log loss not lower"), v.reason());
-        assertTrue(gate.decide(new PromotionGate.Scores(0.845, 0.39, 100), same).promote(), "within epsilon, lower loss");
+        assertTrue(gate.decide(uncertainOnly(s(0.845, 0.39, 100)), same).promote(), "within epsilon, lower loss");
     }
 
     @Test
-    void tooSmallASliceDecidesNothing() {
-        assertFalse(gate.decide(new PromotionGate.Scores(1, 0.01, 5), new PromotionGate.Scores(0.5, 0.7, 5)).promote());
+    void tooSmallSlicesDecideNothing() {
+        PromotionGate.Verdict v = gate.decide(new PromotionGate.Judged(s(1, 0.01, 19), s(1, 0.01, 5)),
+                new PromotionGate.Judged(s(0.5, 0.7, 19), s(0.5, 0.7, 5)));
+        assertFalse(v.promote());
+        assertTrue(v.reason().contains("fewer than the 20 and 10 needed"), v.reason());
+    }
+
+    /**
+     * The case the issue found: a candidate better on the few hard images it was unsure of, but
+     * worse on the stream. With a stream slice the gate judges on the stream and refuses it.
+     */
+    @Test
+    void theStreamSliceDecidesOnceItIsLargeEnough() {
+        PromotionGate.Judged champion = new PromotionGate.Judged(s(0.64, 0.62, 75), s(0.41, 0.75, 37));
+        PromotionGate.Judged hardBetterStreamWorse = new PromotionGate.Judged(s(0.61, 0.66, 75), s(0.46, 0.72, 37));
+        PromotionGate.Verdict v = gate.decide(hardBetterStreamWorse, champion);
+        assertFalse(v.promote());
+        assertTrue(v.reason().startsWith("on the stream slice, less accurate by more than 0.010: stream slice accuracy 0.6100 vs 0.6400"),
+                v.reason());
+        assertTrue(gate.decide(uncertainOnly(hardBetterStreamWorse.uncertain()), uncertainOnly(champion.uncertain())).promote(),
+                "the uncertain slice alone would have promoted it");
+
+        PromotionGate.Judged better = new PromotionGate.Judged(s(0.70, 0.57, 75), s(0.45, 0.71, 37));
+        PromotionGate.Verdict ok = gate.decide(better, champion);
+        assertTrue(ok.promote(), ok.reason());
+        assertTrue(ok.reason().startsWith("better: stream slice accuracy 0.7000 vs 0.6400, log loss 0.5700 vs 0.6200 on 75 images; "
+                + "uncertain slice accuracy 0.4500 vs 0.4100"), ok.reason());
+
+        PromotionGate.Judged streamBetterHardWorse = new PromotionGate.Judged(s(0.70, 0.57, 75), s(0.30, 0.90, 37));
+        PromotionGate.Verdict hard = gate.decide(streamBetterHardWorse, champion);
+        assertFalse(hard.promote());
+        assertTrue(hard.reason().startsWith("on the uncertain slice, less accurate"), hard.reason());
+        assertFalse(gate.decide(new PromotionGate.Judged(s(0.66, 0.63, 75), s(0.45, 0.71, 37)), champion).promote(),
+                "more accurate on the stream but its log loss is higher");
     }
 
     @Test

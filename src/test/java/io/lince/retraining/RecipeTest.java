@@ -42,7 +42,7 @@ class RecipeTest {
     @Test
     void headThenUnfrozenLearnsAndTheSavedCandidatePredictsWhatTheTrainerJudged() throws Exception {
         Dataset data = Dataset.load(TestDatasets.classFolders(dir.resolve("data"), 16, 8), 0.2, 1);
-        Recipe recipe = new Recipe(10, 0.005f, 2, 1e-4f, "side-on", 8);
+        Recipe recipe = new Recipe(10, 0.005f, 2, io.lince.learn.GroupRates.parse("1e-4"), "side-on", 1.1, 8, 1.0, true);
         Path saved = dir.resolve("candidate.lince");
         Predictions judged;
         try (Learner learner = new Learner(TestModels.random(1, 32), data,

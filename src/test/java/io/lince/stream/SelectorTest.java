@@ -78,17 +78,50 @@ class SelectorTest {
     }
 
     @Test
-    void explorationSendsAShareOfConfidentResults() {
+    void explorationSendsAUniformShareOfAllImagesWhateverTheirConfidence() {
         Selector sel = selector(new SelectionSettings(false, 2, 0.01, 0, 0, 0.05));
         int explored = 0;
-        for (int i = 0; i < 10_000; i++) {
-            Selector.Decision d = sel.decide(confidence(0.99), false, i);
-            if (d.send()) {
+        int exploredUnsure = 0;
+        int unsure = 0;
+        for (int i = 0; i < 20_000; i++) {
+            boolean sure = i % 2 == 0;
+            Selector.Decision d = sel.decide(confidence(sure ? 0.99 : 0.5), false, i);
+            if (sure && d.send()) {
                 explored++;
                 assertTrue(d.reason().startsWith("exploration"), d.reason());
+                assertEquals(Selector.EXPLORATION, d.route());
+            } else if (!sure) {
+                assertTrue(d.send(), "an unsure image is always sent");
+                unsure++;
+                if (Selector.EXPLORATION.equals(d.route())) {
+                    exploredUnsure++;
+                } else {
+                    assertEquals(Selector.UNCERTAIN, d.route());
+                }
             }
         }
-        assertEquals(500, explored, 80);
+        assertEquals(500, explored, 80, "5% of the confident half");
+        assertEquals(500, exploredUnsure, 80, "and 5% of the unsure half: the sample ignores the model");
+        assertEquals(10_000, unsure);
+    }
+
+    @Test
+    void randomRoutingIgnoresTheModel() {
+        Selector sel = new Selector(RoutingPolicy.of("random", 0.3), 7);
+        int sure = 0;
+        int unsure = 0;
+        for (int i = 0; i < 10_000; i++) {
+            sure += sel.decide(confidence(0.99), false, i).send() ? 1 : 0;
+            Selector.Decision d = sel.decide(confidence(0.5), false, i);
+            unsure += d.send() ? 1 : 0;
+            if (d.send()) {
+                assertTrue(d.reason().startsWith("random (30.0% of images)"), d.reason());
+                assertEquals(Selector.UNCERTAIN, d.route(), "random routing's images train, like uncertain ones");
+            }
+        }
+        assertEquals(3000, sure, 200);
+        assertEquals(3000, unsure, 200);
+        assertThrows(IllegalArgumentException.class, () -> RoutingPolicy.of("random", 1.5));
     }
 
     @Test
