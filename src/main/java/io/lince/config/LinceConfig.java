@@ -214,14 +214,14 @@ public interface LinceConfig {
         float learningRate();
 
         /** Epochs with every layer group training, from the champion's whole network (0 = head only). */
-        @WithDefault("3")
+        @WithDefault("10")
         int fineTuneEpochs();
 
         /**
          * Peak one-cycle AdamW rates of the unfrozen epochs: one per layer group (stem..layer2,
          * layer3..4, head), or one value L for L/100, L/10, L (an ImageNet body barely moves).
          */
-        @WithDefault("5e-4,5e-4,5e-4")
+        @WithDefault("1e-3,1e-3,1e-3")
         String fineTuneLearningRate();
 
         /** Augmentation of the unfrozen epochs: none, side-on or top-down. */

@@ -100,7 +100,9 @@ public final class DemoRunner {
         RoutingPolicy r = options.routing();
         out.printf(Locale.ROOT, "Streaming %d images of classes %s through Kafka; sent for labelling: %s %s %.2f%s; "
                 + "retraining every %d labels%s.%n", total, images.classes(), r.measure().name().toLowerCase(Locale.ROOT),
-                r.measure() == RoutingPolicy.Measure.RANDOM ? "share" : "threshold", r.threshold(),
+                r.measure() == RoutingPolicy.Measure.RANDOM ? "share" : r.selection().adaptive()
+                        ? String.format(Locale.ROOT, "above its moving mean + %.2f sd (adaptive), first", r.selection().k())
+                        : "threshold", r.threshold(),
                 r.selection().exploration() > 0
                         ? String.format(Locale.ROOT, ", plus %.1f%% of all images at random (the stream slice)", 100 * r.selection().exploration())
                         : "",

@@ -75,6 +75,19 @@ class LabelJoinTopologyTest {
     }
 
     @Test
+    void theRouteThatSentAnImageStaysWithItsExample() {
+        RetrainingSample explored = sample("e");
+        explored.setRoute(io.lince.stream.Selector.EXPLORATION);
+        samples.pipeInput("e", explored);
+        samples.pipeInput("u", sample("u"));
+        labels.pipeInput("e", label("e", "dogs", "alice"));
+        labels.pipeInput("u", label("u", "cats", "alice"));
+        Map<String, LabelledExample> out = examples.readKeyValuesToMap();
+        assertEquals("exploration", out.get("e").getRoute(), "the stream slice's examples are known by their route");
+        assertEquals("uncertain", out.get("u").getRoute(), "the default route");
+    }
+
+    @Test
     void joinsWhicheverSideArrivesFirst() {
         samples.pipeInput("a", sample("a"));
         labels.pipeInput("a", label("a", "dogs", "alice"));
