@@ -39,14 +39,13 @@ printf 'start\t1\tpromoted\t0\t500\t0\t\t\t\t\t%s\t%s\n' "$acc" "$ll" >> "$out/p
 share=""
 for policy in $POLICIES; do
   run="$out/$policy"; rm -rf "$run"; mkdir -p "$run"
-  if [ "$policy" = uncertainty ]; then
-    routing=(--measure confidence -Dlince.classifier.selection.adaptive=true -Dlince.classifier.selection.k="$K"
-             -Dlince.classifier.selection.warmup=20)
+  if [ "$policy" = uncertainty ]; then  # the more uncertain half: the adaptive rule at the moving mean
+    props=(-Dlince.classifier.selection.adaptive=true -Dlince.classifier.selection.k="$K" -Dlince.classifier.selection.warmup=20)
+    args=(--measure confidence)
   else
-    routing=(--measure random --threshold "${share:?run the uncertainty policy first (it sets the share)}")
+    props=()
+    args=(--measure random --threshold "${share:?run the uncertainty policy first (it sets the share)}")
   fi
-  props=(); args=()
-  for a in "${routing[@]}"; do case "$a" in -D*) props+=("$a");; *) args+=("$a");; esac; done
   java -Xmx6g "${props[@]}" -jar target/quarkus-app/quarkus-run.jar demo "$out/data/stream" \
     --weights "$start" --input-size 128 --limit 1500 --rate "$RATE" --retrain-every "$RETRAIN_EVERY" \
     --base-data "$out/data/start/train" --fine-tune-epochs "$EPOCHS" --lrs "$LRS" --exploration "$EXPLORATION" \

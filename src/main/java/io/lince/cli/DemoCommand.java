@@ -7,7 +7,6 @@ import io.lince.learn.GroupRates;
 import io.lince.retraining.Recipe;
 import io.lince.retraining.TrainerSettings;
 import io.lince.stream.RoutingPolicy;
-import io.lince.stream.SelectionSettings;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,8 +27,9 @@ import picocli.CommandLine.Parameters;
                 "Without FOLDER it streams generated images of two synthetic classes."},
         footer = {"", "Examples:", "  lince demo --limit 300 --summary-json target/demo.json",
                 "  lince demo ../shared/data/dogs-vs-cats/train --limit 500 --input-size 128",
-                "  lince demo stream/ --weights start.lince --base-data start/train --fine-tune-epochs 3 \\",
-                "      --threshold 0.75 --retrain-every 200 --keep target/loop   (a real model getting better)"})
+                "  lince demo stream/ --weights start.lince --input-size 128 --base-data start/train \\",
+                "      --fine-tune-epochs 10 --lrs 1e-3,1e-3,1e-3 --retrain-every 300 --keep target/loop",
+                "      (a real model getting better: README, \"The demo on real photos\")"})
 class DemoCommand implements Callable<Integer> {
 
     @Inject
@@ -111,19 +111,14 @@ class DemoCommand implements Callable<Integer> {
             java.util.logging.Logger.getLogger("io.lince").setLevel(java.util.logging.Level.WARNING);
         }
         TrainerSettings t = Settings.trainer(config);
-        Recipe recipe = fineTuneEpochs == 0 ? Recipe.headOnly() : t.recipe().withFineTuneEpochs(fineTuneEpochs);
-        if (headEpochs != null) {
-            recipe = recipe.withHeadEpochs(headEpochs);
-        }
-        if (lrs != null) {
-            recipe = recipe.withFineTuneRates(GroupRates.parse(lrs));
-        }
-        if (replayRatio != null) {
-            recipe = recipe.withReplayRatio(replayRatio);
-        }
-        LinceConfig.Selection sel = config.classifier().selection();
+        // heads only by default; with --fine-tune-epochs the configured recipe; flags override either
+        Recipe base = fineTuneEpochs == 0 ? Recipe.headOnly() : t.recipe();
+        Recipe recipe = new Recipe(headEpochs != null ? headEpochs : base.headEpochs(), base.headLearningRate(),
+                fineTuneEpochs, lrs != null ? GroupRates.parse(lrs) : base.fineTuneRates(), base.augmentation(),
+                base.maxZoom(), base.batchSize(), replayRatio != null ? replayRatio : base.replayRatio(),
+                base.freezeBatchNorm());
         RoutingPolicy routing = RoutingPolicy.of(measure, threshold != null ? threshold : config.classifier().threshold(),
-                new SelectionSettings(sel.adaptive(), sel.k(), sel.emaAlpha(), sel.warmup(), sel.maxPerMinute(), exploration));
+                Settings.selection(config.classifier().selection()).withExploration(exploration));
         DemoRunner.Options options = new DemoRunner.Options(Optional.ofNullable(folder), limit, rate,
                 inputSize != null ? inputSize : config.model().inputSize(), routing,
                 t.withRetrainEvery(retrainEvery != null ? retrainEvery : 40).withRecipe(recipe)

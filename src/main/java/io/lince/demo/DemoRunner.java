@@ -190,26 +190,18 @@ public final class DemoRunner {
             long nextTick = 0;
             int lastDone = 0;
             long waitUntil = Long.MAX_VALUE;
-            boolean waitingSaid = false;
             while (!stop.get()) {
                 boolean streamed = stats.sentCount() >= total && stats.done() >= total;
-                if (streamed) {
-                    // the stream is done; the summary waits for the training the last labels set off
-                    TrainerService trainer = lince.trainer().orElse(null);
-                    if (trainer == null || trainer.idle(stats.labelled()) && stats.publishedSeen(trainer.lastPublished())) {
-                        break;
-                    }
-                    long now = System.nanoTime();
-                    if (waitUntil == Long.MAX_VALUE) {
-                        waitUntil = now + options.trainingWait().toNanos();
-                    } else if (now > waitUntil) {
-                        out.printf("%nstopped waiting for the trainer after %d s%n", options.trainingWait().toSeconds());
-                        break;
-                    }
-                    if (!waitingSaid && !trainer.idle(stats.labelled())) {
-                        out.printf("%n  all %d images classified; waiting for the trainer to finish%n", total);
-                        waitingSaid = true;
-                    }
+                // once the stream is done, the summary waits for the training the last labels set off
+                if (streamed && trainerSettled(lince, stats)) {
+                    break;
+                }
+                if (streamed && waitUntil == Long.MAX_VALUE) {
+                    waitUntil = System.nanoTime() + options.trainingWait().toNanos();
+                    out.printf("%n  all %d images classified; waiting for the trainer to finish%n", total);
+                } else if (streamed && System.nanoTime() > waitUntil) {
+                    out.printf("%nstopped waiting for the trainer after %d s%n", options.trainingWait().toSeconds());
+                    break;
                 }
                 for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
                     String t = r.topic();
@@ -249,6 +241,12 @@ public final class DemoRunner {
             stats.tick();
             out.print("\r" + stats.line());
         }
+    }
+
+    /** The trainer has read every label the demo gave, finished deciding on them, and its last version was seen. */
+    private static boolean trainerSettled(LinceNode lince, DemoStats stats) {
+        TrainerService trainer = lince.trainer().orElse(null);
+        return trainer == null || trainer.idle(stats.labelled()) && stats.publishedSeen(trainer.lastPublished());
     }
 
     private void announce(ModelPublished m, DemoStats stats) {

@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /** Running figures of a demo: what went in, what came out, how right it was, per model version. */
 final class DemoStats {
@@ -16,13 +15,13 @@ final class DemoStats {
     private final long started = System.nanoTime();
     private int sent;
     private final Set<String> classified = new HashSet<>();
-    private final Set<String> uncertain = new HashSet<>();
+    /** Images sent for labelling (the demo labels each), with their routes, in the order sent. */
     private final Map<String, String> routes = new java.util.LinkedHashMap<>();
+    /** Each version's latest record on the models topic. */
     private final SortedMap<Integer, ModelPublished> models = new TreeMap<>();
     private final Set<String> dead = new HashSet<>();
     private int correct;
     private final SortedMap<Integer, int[]> byVersion = new TreeMap<>(); // version -> {n, correct}
-    private final Set<Integer> published = new TreeSet<>();
     private long firstResultNanos = -1;
     private long lastResultNanos = -1;
     private int lastCount;
@@ -56,14 +55,12 @@ final class DemoStats {
 
     /** An image sent for labelling (the demo labels it), and its route (uncertain, exploration). */
     synchronized void uncertain(String id, String route) {
-        if (uncertain.add(id)) {
-            routes.put(id, route);
-        }
+        routes.putIfAbsent(id, route);
     }
 
     /** How many images the demo's labeller has labelled. */
     synchronized int labelled() {
-        return uncertain.size();
+        return routes.size();
     }
 
     /** Labelled image ids with their routes, in the order they were sent. */
@@ -76,13 +73,12 @@ final class DemoStats {
     }
 
     synchronized void published(ModelPublished m) {
-        published.add(m.getVersion());
         models.put(m.getVersion(), m);
     }
 
     /** True when version {@code v} (0: none) has been seen on the models topic. */
     synchronized boolean publishedSeen(int v) {
-        return v <= 0 || published.contains(v);
+        return v <= 0 || models.containsKey(v);
     }
 
     synchronized int done() {
@@ -112,7 +108,7 @@ final class DemoStats {
     }
 
     synchronized double uncertainShare() {
-        return classified.isEmpty() ? 0 : (double) uncertain.size() / classified.size();
+        return classified.isEmpty() ? 0 : (double) routes.size() / classified.size();
     }
 
     /** Classifications per second from the first result to the last. */
@@ -127,7 +123,7 @@ final class DemoStats {
         Map<String, Object> m = new java.util.LinkedHashMap<>();
         m.put("images", sent);
         m.put("classified", classified.size());
-        m.put("uncertain", uncertain.size());
+        m.put("uncertain", routes.size());
         m.put("deadLettered", dead.size());
         m.put("modelVersions", byVersion.keySet().stream().toList());
         m.put("accuracy", round(accuracy()));
@@ -135,8 +131,7 @@ final class DemoStats {
         byVersion.forEach((ver, n) -> perVersion.put("v" + ver,
                 Map.of("classified", n[0], "accuracy", round(n[0] == 0 ? 0 : (double) n[1] / n[0]))));
         m.put("accuracyByVersion", perVersion);
-        m.put("modelsPublished", published.stream().toList());
-        m.put("labelled", uncertain.size());
+        m.put("modelsPublished", List.copyOf(models.keySet()));
         m.put("labelledByRoute", routes.values().stream().collect(java.util.stream.Collectors.groupingBy(
                 r -> r, TreeMap::new, java.util.stream.Collectors.counting())));
         List<Map<String, Object>> versions = new java.util.ArrayList<>();

@@ -47,14 +47,24 @@ public final class GroupRates implements ParameterTracker {
         if (v.length == 1) {
             return spread(v[0]);
         }
-        boolean positive = true;
-        for (float x : v) {
-            positive &= x > 0;
-        }
-        if (v.length != ResNet34.GROUPS || !positive) {
+        try {
+            return checked(v);
+        } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("give one learning rate or " + ResNet34.GROUPS + " positive ones, got '" + text + "'");
         }
-        return v;
+    }
+
+    /** A copy of {@code rates}, refused unless it holds one positive rate per layer group. */
+    public static float[] checked(float[] rates) {
+        boolean positive = rates.length == ResNet34.GROUPS;
+        for (float x : rates) {
+            positive &= x > 0;
+        }
+        if (!positive) {
+            throw new IllegalArgumentException("need " + ResNet34.GROUPS + " positive learning rates, got "
+                    + java.util.Arrays.toString(rates));
+        }
+        return rates.clone();
     }
 
     /** The notebook's spread of one rate over the groups: {@code L/100, L/10, L}. */

@@ -65,28 +65,8 @@ public record Recipe(int headEpochs, float headLearningRate, int fineTuneEpochs,
             throw new IllegalArgumentException(String.format(Locale.ROOT,
                     "the replay ratio must be at least 0 and the zoom at least 1; got %s and %s", replayRatio, maxZoom));
         }
-        fineTuneRates = GroupRates.parse(join(fineTuneRates)); // validates and copies
+        fineTuneRates = GroupRates.checked(fineTuneRates); // a copy: the record never shares its array
         Augmentation.preset(augmentation, maxZoom); // an unknown preset fails here, not mid-training
-    }
-
-    public Recipe withFineTuneEpochs(int epochs) {
-        return new Recipe(headEpochs, headLearningRate, epochs, fineTuneRates, augmentation, maxZoom, batchSize,
-                replayRatio, freezeBatchNorm);
-    }
-
-    public Recipe withHeadEpochs(int epochs) {
-        return new Recipe(epochs, headLearningRate, fineTuneEpochs, fineTuneRates, augmentation, maxZoom, batchSize,
-                replayRatio, freezeBatchNorm);
-    }
-
-    public Recipe withFineTuneRates(float[] rates) {
-        return new Recipe(headEpochs, headLearningRate, fineTuneEpochs, rates, augmentation, maxZoom, batchSize,
-                replayRatio, freezeBatchNorm);
-    }
-
-    public Recipe withReplayRatio(double ratio) {
-        return new Recipe(headEpochs, headLearningRate, fineTuneEpochs, fineTuneRates, augmentation, maxZoom, batchSize,
-                ratio, freezeBatchNorm);
     }
 
     @Override
@@ -135,24 +115,6 @@ public record Recipe(int headEpochs, float headLearningRate, int fineTuneEpochs,
                 learner.bnFreeze(false);
             }
         }
-    }
-
-    private static String join(float[] rates) {
-        StringBuilder b = new StringBuilder();
-        for (float r : rates) {
-            b.append(b.length() == 0 ? "" : ",").append(r);
-        }
-        return b.toString();
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof Recipe r && r.toString().equals(toString());
-    }
-
-    @Override
-    public int hashCode() {
-        return toString().hashCode();
     }
 
     @Override

@@ -253,7 +253,8 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Speci
         // An image its publisher already labelled goes straight to the training data: no labeller
         // time, so no budget. Anything else goes only if the selector chooses it.
         Selector.Decision d = r.event().getKnownLabel() != null
-                ? new Selector.Decision(alreadySent ? null : "labelled by its publisher", Selector.KNOWN, null)
+                ? (alreadySent ? new Selector.Decision(null, null, Selector.Skip.ALREADY_SENT)
+                        : new Selector.Decision("labelled by its publisher", Selector.KNOWN, null))
                 : selector.decide(p, alreadySent, now);
         String reason = d.reason();
         if (reason != null) {

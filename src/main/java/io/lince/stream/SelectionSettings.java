@@ -19,6 +19,10 @@ public record SelectionSettings(boolean adaptive, double k, double emaAlpha, int
     /** The fixed threshold alone, no budget, no exploration. */
     public static final SelectionSettings FIXED = new SelectionSettings(false, 2, 0.01, 100, 0, 0);
 
+    public SelectionSettings withExploration(double share) {
+        return new SelectionSettings(adaptive, k, emaAlpha, warmup, maxPerMinute, share);
+    }
+
     public SelectionSettings {
         if (k < 0 || emaAlpha <= 0 || emaAlpha > 1 || warmup < 0 || maxPerMinute < 0 || exploration < 0 || exploration > 1) {
             throw new IllegalArgumentException(String.format(

@@ -106,7 +106,7 @@ public final class LoopReport {
             return 0;
         }
         var node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(summary.toFile());
-        return node.path("labelled").asInt();
+        return node.path("uncertain").asInt(); // images sent for labelling, every one labelled by the demo
     }
 
     private static String slice(String accuracy, String images) {

@@ -63,4 +63,20 @@ class RecipeTest {
             }
         }
     }
+
+    @Test
+    void ratesAreCheckedAndNeverShared() {
+        float[] rates = {1e-3f, 1e-3f, 1e-3f};
+        Recipe r = new Recipe(0, 0.005f, 1, rates, "none", 1.0, 8, 1.0, false);
+        rates[0] = 42;
+        assertEquals(1e-3f, r.fineTuneRates()[0], "the recipe keeps its own copy");
+        r.fineTuneRates()[1] = 42;
+        assertEquals(1e-3f, r.fineTuneRates()[1], "and hands out copies");
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new Recipe(0, 0.005f, 1, new float[] {1e-3f, -1f, 1e-3f}, "none", 1.0, 8, 1.0, false));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new Recipe(0, 0.005f, 1, new float[] {1e-3f}, "none", 1.0, 8, 1.0, false), "one rate per layer group");
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new Recipe(0, 0.005f, 0, rates, "none", 1.0, 8, 1.0, false), "no epochs at all");
+    }
 }
