@@ -16,7 +16,10 @@ import io.lince.retraining.LabelJoinTopology;
 import io.lince.retraining.TrainerService;
 import io.lince.images.UriFetcher;
 import io.lince.stream.ClassifierMetrics;
+import io.lince.stream.BatchSettings;
 import io.lince.stream.ClassifierTopology;
+import io.lince.stream.ClassifierWorkers;
+import io.lince.stream.InputRecords;
 import io.lince.stream.ImageSource;
 import io.lince.stream.StreamsSettings;
 import io.lince.wire.WireFormat;
@@ -38,6 +41,8 @@ import org.jboss.logging.Logger;
 public final class LinceNode implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(LinceNode.class);
+    /** Claim-check downloads in flight at once; they wait on the network, not on a core. */
+    private static final int FETCH_THREADS = 16;
 
     private final Deque<AutoCloseable> open = new ArrayDeque<>();
     private final NodeOptions options;
@@ -78,23 +83,29 @@ public final class LinceNode implements AutoCloseable {
         clients = new KafkaClients(bootstrap, options.kafkaProperties());
         clients.ensureTopics(options.topics());
         WireFormat wire = WireFormat.defaults();
-        Device device = Devices.select(options.device());
+        Device device = options.serving().select();
         ModelStore store = new ModelStore(options.modelStore());
         registry = new ModelRegistry(clients, options.topics(), wire);
+        open.push(registry);
         firstChampion = ModelBootstrap.champion(registry, store, options.classes(), options.weights(),
                 options.inputSize(), device, options.seed());
 
         if (options.role().classifies()) {
             LinceModel model = LinceModel.loadForServing(
-                    store.verified(firstChampion.getArtifactUri(), firstChampion.getSha256()), device, options.foldBatchNorm());
+                    store.verified(firstChampion.getArtifactUri(), firstChampion.getSha256()), device, options.serving());
             slot = new ModelSlot(model);
             open.push(slot);
-            ImageClassifier classifier = new ImageClassifier(slot, ImageDecoder.defaults(), options.batching().ttaViews());
+            BatchSettings batching = options.batching().on(device.isGpu());
+            ImageClassifier classifier = new ImageClassifier(slot, ImageDecoder.defaults(), batching.ttaViews());
+            ClassifierWorkers workers = ClassifierWorkers.of(batching.prepareThreads(), FETCH_THREADS,
+                    options.streamThreads());
+            open.push(workers);
             Topology t = ClassifierTopology.build(options.topics(), wire, classifier,
                     new ClassifierTopology.Settings(ImageSource.claimCheck(new UriFetcher(options.fetch())),
-                            options.routing(), options.batching(), metrics));
+                            options.routing(), batching, metrics, System::currentTimeMillis, workers,
+                            InputRecords.kafka(clients.reader(), Duration.ofSeconds(30))));
             streams(t, "classifier", options.streamThreads());
-            open.push(new ModelFollower(registry, store, slot, device, options.foldBatchNorm()).start());
+            open.push(new ModelFollower(registry, store, slot, device, options.serving()).start());
         }
         if (options.role().trains()) {
             Topology join = LabelJoinTopology.build(options.topics(), wire, firstChampion.getClasses());

@@ -2,6 +2,7 @@ package io.lince.app;
 
 import io.lince.images.FetchPolicy;
 import io.lince.kafka.Topics;
+import io.lince.model.Serving;
 import io.lince.retraining.TrainerSettings;
 import io.lince.stream.BatchSettings;
 import io.lince.stream.RoutingPolicy;
@@ -20,9 +21,8 @@ import java.util.Optional;
  * @param classes classes for a first model when none is published yet
  * @param weights a Lince checkpoint or torchvision .safetensors file for the first model
  * @param inputSize input side in pixels for a first model
- * @param device auto, cpu or gpu
+ * @param serving device (auto, cpu or gpu), BatchNorm folding and precision of the served model
  * @param batching dynamic batching of the classifier
- * @param foldBatchNorm serve with BatchNorm folded into the convolutions
  * @param fetch what claim-check image URIs may point at
  * @param streamThreads Kafka Streams threads of the classifier
  * @param applicationIdPrefix Kafka Streams application ids are this plus "-classifier"/"-trainer"
@@ -37,12 +37,24 @@ public record NodeOptions(
         List<String> classes,
         Optional<Path> weights,
         int inputSize,
-        String device,
+        Serving serving,
         RoutingPolicy routing,
         BatchSettings batching,
-        boolean foldBatchNorm,
         FetchPolicy fetch,
         int streamThreads,
         TrainerSettings trainer,
         String applicationIdPrefix,
-        long seed) {}
+        long seed) {
+
+    /** The same options with another model store (one that several processes share). */
+    public NodeOptions withModelStore(Path store) {
+        return new NodeOptions(role, bootstrapServers, kafkaProperties, workDir, store, topics, classes, weights,
+                inputSize, serving, routing, batching, fetch, streamThreads, trainer, applicationIdPrefix, seed);
+    }
+
+    /** The same options with another routing policy. */
+    public NodeOptions withRouting(RoutingPolicy r) {
+        return new NodeOptions(role, bootstrapServers, kafkaProperties, workDir, modelStore, topics, classes, weights,
+                inputSize, serving, r, batching, fetch, streamThreads, trainer, applicationIdPrefix, seed);
+    }
+}

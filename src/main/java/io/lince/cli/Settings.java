@@ -4,6 +4,7 @@ import io.lince.app.NodeOptions;
 import io.lince.app.Role;
 import io.lince.config.LinceConfig;
 import io.lince.learn.GroupRates;
+import io.lince.model.Serving;
 import io.lince.retraining.Recipe;
 import io.lince.retraining.TrainerSettings;
 import io.lince.images.FetchPolicy;
@@ -41,11 +42,11 @@ final class Settings {
     static NodeOptions node(LinceConfig c, Role role, String device) {
         return new NodeOptions(role, c.kafka().bootstrapServers(), c.kafka().properties(), c.workDir(),
                 c.modelStoreDir(), c.topicsRecord(), c.model().classes(), c.model().weights(),
-                c.model().inputSize(), device,
+                c.model().inputSize(),
+                new Serving(device, c.classifier().foldBatchNorm(), Serving.Precision.parse(c.model().precision())),
                 RoutingPolicy.of(c.classifier().uncertaintyMeasure(), c.classifier().threshold(), selection(c.classifier().selection())),
-                new BatchSettings(c.classifier().maxBatch(), Duration.ofMillis(c.classifier().maxDelayMs()),
+                new BatchSettings(c.classifier().maxBatch().orElse(BatchSettings.AUTO), Duration.ofMillis(c.classifier().maxDelayMs()),
                         c.classifier().ttaViews(), c.classifier().prepareThreads()),
-                c.classifier().foldBatchNorm(),
                 fetch(c.fetch()),
                 c.classifier().streamThreads(), trainer(c), c.kafka().applicationIdPrefix(), c.model().seed());
     }

@@ -95,6 +95,13 @@ public interface LinceConfig {
     }
 
     interface Model {
+        /**
+         * fp32, or fp16 (on a CUDA device only: a CPU refuses it at start, see
+         * {@code Serving#select}).
+         */
+        @WithDefault("fp32")
+        String precision();
+
         /** auto (CUDA when the engine sees a device), cpu or gpu. */
         @WithDefault("auto")
         String device();
@@ -140,13 +147,12 @@ public interface LinceConfig {
         @WithDefault("true")
         boolean foldBatchNorm();
 
-        /** Threads that decode images as they arrive (0 = on the stream thread, when the batch runs). */
+        /** Threads of the process's decode pool, shared by every stream task (0 = one per core). */
         @WithDefault("0")
         int prepareThreads();
 
-        /** Largest batch for one forward pass. */
-        @WithDefault("8")
-        int maxBatch();
+        /** Largest batch for one forward pass; unset: 32 on a GPU, 8 on a CPU. */
+        Optional<Integer> maxBatch();
 
         /** Longest an image waits for a batch to fill, in ms. */
         @WithDefault("100")

@@ -14,6 +14,7 @@ import io.lince.contracts.RetrainingSample;
 import io.lince.images.FetchPolicy;
 import io.lince.images.ImageFormat;
 import io.lince.kafka.Topics;
+import io.lince.model.Serving;
 import io.lince.retraining.TrainerService;
 import io.lince.retraining.TrainerSettings;
 import io.lince.stream.BatchSettings;
@@ -93,8 +94,8 @@ public final class DemoRunner {
         Path runDir = options.workDir().resolve("demo-" + System.currentTimeMillis());
         Topics topics = Topics.defaults(1);
         NodeOptions node = new NodeOptions(Role.ALL, Optional.empty(), Map.of(), runDir, runDir.resolve("models"),
-                topics, images.classes(), options.weights(), options.inputSize(), options.device(),
-                options.routing(), BatchSettings.defaults(), true,
+                topics, images.classes(), options.weights(), options.inputSize(), Serving.fp32(options.device()),
+                options.routing(), BatchSettings.defaults(),
                 FetchPolicy.localFiles(Optional.empty()), 1, options.trainer(), "lince-demo",
                 options.seed());
         RoutingPolicy r = options.routing();

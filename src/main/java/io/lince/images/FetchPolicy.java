@@ -14,7 +14,8 @@ import java.util.Set;
  * @param fileRoot {@code file:} URIs must resolve (symlinks followed) inside this directory
  * @param allowedHosts {@code http(s)} hosts, as {@code host} or {@code host:port}; empty = none
  * @param pathPrefixes an http(s) path must start with one of these; empty = any path on an allowed host
- * @param timeout connect and read timeout of one attempt
+ * @param timeout the deadline of a whole fetch: connecting, every attempt and redirect, and the
+ *     last byte of the body
  * @param maxBytes largest image fetched
  * @param attempts tries for transient failures (I/O errors, timeouts, 5xx)
  * @param backoff wait before the second try, doubled for each later one
@@ -23,8 +24,17 @@ public record FetchPolicy(Optional<Path> fileRoot, Set<String> allowedHosts, Lis
         Duration timeout, int maxBytes, int attempts, Duration backoff) {
 
     public static final int MAX_REDIRECTS = 3;
+    /**
+     * The longest deadline a fetch may have: fetches run while the batch's exactly-once
+     * transaction is open, so they must end well inside its timeout (see StreamsSettings).
+     */
+    public static final Duration MAX_TIMEOUT = Duration.ofSeconds(7);
 
     public FetchPolicy {
+        if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(MAX_TIMEOUT) > 0) {
+            throw new IllegalArgumentException("lince.fetch.timeout-ms is the deadline of a whole fetch and must be between 1 and "
+                    + MAX_TIMEOUT.toMillis() + " ms (fetches run inside the batch's transaction), got " + timeout.toMillis());
+        }
         allowedHosts = allowedHosts.stream().map(h -> h.toLowerCase(Locale.ROOT)).collect(java.util.stream.Collectors.toUnmodifiableSet());
         pathPrefixes = List.copyOf(pathPrefixes);
     }

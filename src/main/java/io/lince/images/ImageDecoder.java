@@ -8,6 +8,7 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.event.IIOReadWarningListener;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Decodes untrusted image bytes. The size limits are checked before any pixel is decoded: the
@@ -28,7 +29,52 @@ public final class ImageDecoder {
         return new ImageDecoder(20 * 1024 * 1024, 40_000_000L);
     }
 
+    /** What the checks found: the sniffed format and the size its header declares. */
+    public record Header(ImageFormat format, int width, int height) {}
+
+    /**
+     * Every check that comes before decoding: the payload's length, its format from its first
+     * bytes, and the pixels its header declares. Reads the header only.
+     *
+     * @throws InvalidImageException with the precise reason a dead letter carries
+     */
+    public Header inspect(byte[] bytes) throws InvalidImageException {
+        ImageFormat format = checkedFormat(bytes);
+        try (ImageInputStream in = stream(bytes)) {
+            ImageReader reader = reader(in, format);
+            try {
+                return checkedHeader(reader, format);
+            } finally {
+                reader.dispose();
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new InvalidImageException(describe(format, e), e);
+        }
+    }
+
     public BufferedImage decode(byte[] bytes) throws InvalidImageException {
+        ImageFormat format = checkedFormat(bytes);
+        try (ImageInputStream in = stream(bytes)) {
+            ImageReader reader = reader(in, format);
+            try {
+                checkedHeader(reader, format);
+                StringBuilder warnings = new StringBuilder();
+                reader.addIIOReadWarningListener(warningsInto(warnings));
+                BufferedImage image = reader.read(0);
+                if (warnings.length() > 0) {
+                    // libjpeg reports truncation as a warning and fills the rest with grey.
+                    throw new InvalidImageException("corrupt " + format.name().toLowerCase() + ": " + warnings);
+                }
+                return image;
+            } finally {
+                reader.dispose();
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new InvalidImageException(describe(format, e), e);
+        }
+    }
+
+    private ImageFormat checkedFormat(byte[] bytes) throws InvalidImageException {
         if (bytes == null || bytes.length == 0) {
             throw new InvalidImageException("empty payload");
         }
@@ -44,38 +90,35 @@ public final class ImageDecoder {
             throw new InvalidImageException("unsupported format " + format.name().toLowerCase()
                     + ": send JPEG, PNG, GIF or BMP");
         }
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
-            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-            if (!readers.hasNext()) {
-                throw new InvalidImageException("no decoder for " + format.mimeType());
-            }
-            ImageReader reader = readers.next();
-            try {
-                reader.setInput(in, true, true);
-                long w = reader.getWidth(0);
-                long h = reader.getHeight(0);
-                if (w <= 0 || h <= 0) {
-                    throw new InvalidImageException("header declares an empty image " + w + "x" + h);
-                }
-                if (w * h > maxPixels) {
-                    throw new InvalidImageException(String.format(
-                            "header declares %dx%d = %,d pixels, more than the limit of %,d",
-                            w, h, w * h, maxPixels));
-                }
-                StringBuilder warnings = new StringBuilder();
-                reader.addIIOReadWarningListener(warningsInto(warnings));
-                BufferedImage image = reader.read(0);
-                if (warnings.length() > 0) {
-                    // libjpeg reports truncation as a warning and fills the rest with grey.
-                    throw new InvalidImageException("corrupt " + format.name().toLowerCase() + ": " + warnings);
-                }
-                return image;
-            } finally {
-                reader.dispose();
-            }
-        } catch (IOException | RuntimeException e) {
-            throw new InvalidImageException(describe(format, e), e);
+        return format;
+    }
+
+    /** In memory: ImageIO's default stream for an InputStream caches it in a temporary file. */
+    private static ImageInputStream stream(byte[] bytes) {
+        return new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes));
+    }
+
+    private static ImageReader reader(ImageInputStream in, ImageFormat format) throws InvalidImageException {
+        Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+        if (!readers.hasNext()) {
+            throw new InvalidImageException("no decoder for " + format.mimeType());
         }
+        ImageReader reader = readers.next();
+        reader.setInput(in, true, true);
+        return reader;
+    }
+
+    private Header checkedHeader(ImageReader reader, ImageFormat format) throws IOException, InvalidImageException {
+        long w = reader.getWidth(0);
+        long h = reader.getHeight(0);
+        if (w <= 0 || h <= 0) {
+            throw new InvalidImageException("header declares an empty image " + w + "x" + h);
+        }
+        if (w * h > maxPixels) {
+            throw new InvalidImageException(String.format(
+                    "header declares %dx%d = %,d pixels, more than the limit of %,d", w, h, w * h, maxPixels));
+        }
+        return new Header(format, (int) w, (int) h);
     }
 
     private static IIOReadWarningListener warningsInto(StringBuilder sb) {

@@ -19,6 +19,16 @@ public final class Preprocessor {
     static final float[] MEAN = {0.485f, 0.456f, 0.406f};
     static final float[] STD = {0.229f, 0.224f, 0.225f};
 
+    /** ImageNet's per-channel mean (RGB), what inputs are normalised with. */
+    public static float[] mean() {
+        return MEAN.clone();
+    }
+
+    /** ImageNet's per-channel standard deviation (RGB). */
+    public static float[] std() {
+        return STD.clone();
+    }
+
     private final int size;
 
     public Preprocessor(int size) {
@@ -40,6 +50,15 @@ public final class Preprocessor {
      */
     public List<float[]> views(BufferedImage image, int n) {
         List<float[]> out = new ArrayList<>(n);
+        for (BufferedImage v : viewImages(image, n)) {
+            out.add(normalise(v));
+        }
+        return out;
+    }
+
+    /** The views of {@link #views}, as {@code size × size} images. */
+    public List<BufferedImage> viewImages(BufferedImage image, int n) {
+        List<BufferedImage> out = new ArrayList<>(n);
         BufferedImage base = resizeShorterSide(image, size);
         BufferedImage zoomed = resizeShorterSide(image, (int) Math.round(size * 1.15));
         int slack = Math.min(zoomed.getWidth(), zoomed.getHeight()) - size; // what zooming added
@@ -56,7 +75,7 @@ public final class Preprocessor {
                     yield zoomed.getSubimage(Math.max(0, x), Math.max(0, y), size, size);
                 }
             };
-            out.add(normalise(v));
+            out.add(v);
         }
         return out;
     }
@@ -146,7 +165,7 @@ public final class Preprocessor {
         return img.getRGB(0, 0, side, side, null, 0, side);
     }
 
-    private static BufferedImage toRgb(BufferedImage src) {
+    static BufferedImage toRgb(BufferedImage src) {
         if (src.getType() == BufferedImage.TYPE_INT_RGB) {
             return src;
         }

@@ -1,12 +1,16 @@
 package io.lince.images;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -85,21 +89,35 @@ public final class UriFetcher {
         }
     }
 
+    /**
+     * Every attempt, redirect, backoff and byte of every body inside one deadline of
+     * {@code policy.timeout()}: a server that answers its headers at once and then sends one byte
+     * a second is cut off at the deadline, as is one that never answers.
+     */
     private byte[] withRetries(URI uri) throws FetchFailed {
+        long deadline = System.nanoTime() + policy.timeout().toNanos();
         long wait = policy.backoff().toMillis();
         String last = "";
         for (int attempt = 1; attempt <= policy.attempts(); attempt++) {
             try {
-                return http(uri);
-            } catch (Transient | java.net.http.HttpTimeoutException e) {
+                return http(uri, deadline);
+            } catch (Transient e) {
                 last = e.getMessage();
+            } catch (TimeoutException e) {
+                throw new FetchFailed(String.format("fetching %s did not finish within the deadline of %d ms (attempt %d)",
+                        uri, policy.timeout().toMillis(), attempt));
             } catch (IOException e) {
                 last = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new FetchFailed("interrupted while fetching " + uri);
             }
+            long left = (deadline - System.nanoTime()) / 1_000_000;
             if (attempt < policy.attempts()) {
+                if (left <= wait) {
+                    throw new FetchFailed(String.format("fetching %s failed after %d attempts within the deadline of %d ms: %s",
+                            uri, attempt, policy.timeout().toMillis(), last));
+                }
                 sleep(wait);
                 wait *= 2;
             }
@@ -107,39 +125,124 @@ public final class UriFetcher {
         throw new FetchFailed("fetching " + uri + " failed after " + policy.attempts() + " attempts: " + last);
     }
 
-    private byte[] http(URI start) throws IOException, InterruptedException, FetchFailed {
+    private byte[] http(URI start, long deadline) throws IOException, InterruptedException, FetchFailed, TimeoutException {
         URI uri = start;
         for (int hop = 0; hop <= FetchPolicy.MAX_REDIRECTS; hop++) {
             check(uri);
-            HttpRequest req = HttpRequest.newBuilder(uri).timeout(policy.timeout()).GET().build();
-            HttpResponse<InputStream> res = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
-            int code = res.statusCode();
-            try (InputStream body = res.body()) {
-                if (code >= 300 && code < 400) {
-                    String location = res.headers().firstValue("location")
-                            .orElseThrow(() -> new FetchFailed("redirect " + code + " without a location"));
-                    uri = uri.resolve(location).normalize();
-                    continue; // checked at the top of the loop before anything is sent
-                }
-                if (code >= 500) {
-                    throw new Transient("HTTP " + code + " from " + uri);
-                }
-                if (code != 200) {
-                    throw new FetchFailed("HTTP " + code + " from " + uri);
-                }
-                long declared = res.headers().firstValueAsLong("content-length").orElse(-1);
-                if (declared > policy.maxBytes()) {
-                    throw new FetchFailed(String.format("%s declares %,d bytes, more than the limit of %,d", uri,
-                            declared, policy.maxBytes()));
-                }
-                byte[] bytes = body.readNBytes(policy.maxBytes() + 1);
-                if (bytes.length > policy.maxBytes()) {
-                    throw new FetchFailed(String.format("%s sends more than the limit of %,d bytes", uri, policy.maxBytes()));
-                }
-                return bytes;
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new TimeoutException();
             }
+            HttpRequest req = HttpRequest.newBuilder(uri).timeout(Duration.ofNanos(left)).GET().build();
+            CompletableFuture<HttpResponse<Body>> pending = http.sendAsync(req, info -> Body.subscriber(info, policy.maxBytes()));
+            HttpResponse<Body> res;
+            try {
+                res = pending.get(Math.max(1, (deadline - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                pending.cancel(true); // aborts the exchange: no thread keeps reading a trickle
+                throw e;
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof java.net.http.HttpTimeoutException) {
+                    throw new TimeoutException();
+                }
+                if (cause instanceof IOException io) {
+                    throw io;
+                }
+                throw new IOException(String.valueOf(cause), cause);
+            }
+            int code = res.statusCode();
+            if (code >= 300 && code < 400) {
+                String location = res.headers().firstValue("location")
+                        .orElseThrow(() -> new FetchFailed("redirect " + code + " without a location"));
+                uri = uri.resolve(location).normalize();
+                continue; // checked at the top of the loop before anything is sent
+            }
+            if (code >= 500) {
+                throw new Transient("HTTP " + code + " from " + uri);
+            }
+            if (code != 200) {
+                throw new FetchFailed("HTTP " + code + " from " + uri);
+            }
+            Body body = res.body();
+            if (body.declared() > policy.maxBytes()) {
+                throw new FetchFailed(String.format("%s declares %,d bytes, more than the limit of %,d", uri,
+                        body.declared(), policy.maxBytes()));
+            }
+            if (body.tooLarge()) {
+                throw new FetchFailed(String.format("%s sends more than the limit of %,d bytes", uri, policy.maxBytes()));
+            }
+            return body.bytes();
         }
         throw new FetchFailed("more than " + FetchPolicy.MAX_REDIRECTS + " redirects from " + start);
+    }
+
+    /**
+     * A response body read into memory up to a limit. The JDK's own byte-array subscriber has no
+     * limit, so it would buffer a body of any size before a check could refuse it; this one stops
+     * reading (and cancels the exchange) past {@code max}, or at once when the headers declare
+     * more, and reads no body at all for a status other than 200.
+     */
+    private record Body(byte[] bytes, long declared, boolean tooLarge) {
+
+        static HttpResponse.BodySubscriber<Body> subscriber(HttpResponse.ResponseInfo info, int max) {
+            long declared = info.headers().firstValueAsLong("content-length").orElse(-1);
+            if (info.statusCode() != 200 || declared > max) {
+                return HttpResponse.BodySubscribers.replacing(new Body(new byte[0], declared, false));
+            }
+            return new Limited(declared, max);
+        }
+
+        private static final class Limited implements HttpResponse.BodySubscriber<Body> {
+            private final long declared;
+            private final int max;
+            private final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            private final CompletableFuture<Body> result = new CompletableFuture<>();
+            private java.util.concurrent.Flow.Subscription subscription;
+
+            Limited(long declared, int max) {
+                this.declared = declared;
+                this.max = max;
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<Body> getBody() {
+                return result;
+            }
+
+            @Override
+            public void onSubscribe(java.util.concurrent.Flow.Subscription s) {
+                subscription = s;
+                s.request(Long.MAX_VALUE);
+            }
+
+            @Override
+            public void onNext(java.util.List<java.nio.ByteBuffer> items) {
+                if (result.isDone()) {
+                    return;
+                }
+                for (java.nio.ByteBuffer b : items) {
+                    if (out.size() + b.remaining() > max) {
+                        subscription.cancel();
+                        result.complete(new Body(new byte[0], declared, true));
+                        return;
+                    }
+                    byte[] chunk = new byte[b.remaining()];
+                    b.get(chunk);
+                    out.writeBytes(chunk);
+                }
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                result.completeExceptionally(t);
+            }
+
+            @Override
+            public void onComplete() {
+                result.complete(new Body(out.toByteArray(), declared, false));
+            }
+        }
     }
 
     /** The allow-list: host (with port when listed so), then path prefix. */

@@ -8,6 +8,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
@@ -30,29 +31,41 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final int brokerPort;
     private final int controllerPort;
     private final KafkaRaftServer server;
+    private final Map<String, String> overrides;
 
-    private EmbeddedKafka(Path dataDir, int brokerPort, int controllerPort, KafkaRaftServer server) {
+    private EmbeddedKafka(Path dataDir, int brokerPort, int controllerPort, KafkaRaftServer server,
+            Map<String, String> overrides) {
         this.dataDir = dataDir;
         this.brokerPort = brokerPort;
         this.controllerPort = controllerPort;
         this.server = server;
+        this.overrides = overrides;
     }
 
     /** Starts a broker on free ports. */
     public static EmbeddedKafka start(Path dataDir) {
-        return start(dataDir, freePort(), freePort());
+        return start(dataDir, Map.of());
+    }
+
+    /**
+     * Starts a broker on free ports with some broker settings of its own, for tests that need a
+     * production-like limit (say {@code message.max.bytes} of 1 MiB).
+     */
+    public static EmbeddedKafka start(Path dataDir, Map<String, String> overrides) {
+        return start(dataDir, freePort(), freePort(), Map.copyOf(overrides));
     }
 
     /** Stops this broker and starts it again on the same ports and data, as after a crash or an upgrade. */
     public EmbeddedKafka restart() {
         close();
-        return start(dataDir, brokerPort, controllerPort);
+        return start(dataDir, brokerPort, controllerPort, overrides);
     }
 
-    private static EmbeddedKafka start(Path dataDir, int brokerPort, int controllerPort) {
+    private static EmbeddedKafka start(Path dataDir, int brokerPort, int controllerPort, Map<String, String> overrides) {
         try {
             Files.createDirectories(dataDir);
             Properties p = config(dataDir, brokerPort, controllerPort);
+            p.putAll(overrides);
             if (!Files.exists(dataDir.resolve("meta.properties"))) {
                 format(dataDir); // a restart keeps its cluster id and data
             }
@@ -61,7 +74,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             server.startup();
             LOG.infof("in-process Kafka on 127.0.0.1:%d (data %s) started in %d ms",
                     brokerPort, dataDir, (System.nanoTime() - t0) / 1_000_000);
-            return new EmbeddedKafka(dataDir, brokerPort, controllerPort, server);
+            return new EmbeddedKafka(dataDir, brokerPort, controllerPort, server, overrides);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the in-process Kafka broker in " + dataDir, e);
         } catch (Exception e) {

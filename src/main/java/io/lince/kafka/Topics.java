@@ -32,9 +32,13 @@ public record Topics(
         return List.of(images, classifications, retraining, labels, models, deadLetter, examples);
     }
 
-    /** Topics whose latest value per key is what matters, so Kafka keeps them compacted. */
+    /**
+     * Topics whose latest value per key is what matters, so Kafka keeps them compacted.
+     * {@code retraining} is one: the trainer's table of samples restores from it (one sample per
+     * image, kept until a label joins it), instead of from a changelog holding the same bytes.
+     */
     public boolean compacted(String topic) {
-        return topic.equals(labels) || topic.equals(models) || topic.equals(examples);
+        return topic.equals(labels) || topic.equals(models) || topic.equals(examples) || topic.equals(retraining);
     }
 
     /** The model registry is totally ordered: one partition. */

@@ -1,12 +1,13 @@
 package io.lince.model;
 
-import ai.djl.inference.Predictor;
-import ai.djl.translate.TranslateException;
 import io.lince.contracts.Prediction;
 import io.lince.images.ImageDecoder;
+import io.lince.images.InputCrop;
 import io.lince.images.InvalidImageException;
 import io.lince.images.Preprocessor;
 import java.awt.image.BufferedImage;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,18 +24,38 @@ public final class ImageClassifier {
     /** A prediction with where the time went. */
     public record Classified(Prediction prediction, float decodeMillis, float inferenceMillis) {}
 
+    /** How a batch of crops becomes probabilities: {@link LinceModel#probabilities}, or a stand-in. */
+    @FunctionalInterface
+    public interface Forward {
+        float[][] probabilities(LinceModel model, ByteBuffer rgb, int n);
+    }
+
     private final ModelSlot slot;
-    private final ImageDecoder decoder;
+    private final InputCrop crops;
     private final int ttaViews;
+    private final Forward forward;
 
     public ImageClassifier(ModelSlot slot, ImageDecoder decoder) {
         this(slot, decoder, 0);
     }
 
     public ImageClassifier(ModelSlot slot, ImageDecoder decoder, int ttaViews) {
+        this(slot, new InputCrop(decoder, true), ttaViews);
+    }
+
+    public ImageClassifier(ModelSlot slot, InputCrop crops, int ttaViews) {
+        this(slot, crops, ttaViews, LinceModel::probabilities);
+    }
+
+    /**
+     * With another {@code forward}: the serving benchmark's no-op model, which measures what the
+     * host side sustains when the accelerator takes no time.
+     */
+    public ImageClassifier(ModelSlot slot, InputCrop crops, int ttaViews, Forward forward) {
         this.slot = slot;
-        this.decoder = decoder;
+        this.crops = crops;
         this.ttaViews = ttaViews;
+        this.forward = forward;
     }
 
     public ModelSlot slot() {
@@ -42,7 +63,7 @@ public final class ImageClassifier {
     }
 
     public BufferedImage decode(byte[] bytes) throws InvalidImageException {
-        return decoder.decode(bytes);
+        return crops.decoder().decode(bytes);
     }
 
     /**
@@ -50,10 +71,7 @@ public final class ImageClassifier {
      * @throws IllegalStateException if the model fails on a valid image
      */
     public Classified classify(byte[] bytes) throws InvalidImageException {
-        long t0 = System.nanoTime();
-        BufferedImage image = decoder.decode(bytes);
-        float decodeMillis = (System.nanoTime() - t0) / 1e6f;
-        return classifyDecoded(List.of(image), new float[] {decodeMillis}).get(0);
+        return classifyPrepared(List.of(prepare(bytes))).get(0);
     }
 
     /**
@@ -65,36 +83,65 @@ public final class ImageClassifier {
     public List<Classified> classifyDecoded(List<BufferedImage> images, float[] decodeMillis) {
         List<Prepared> prepared = new ArrayList<>(images.size());
         for (int i = 0; i < images.size(); i++) {
-            prepared.add(new Prepared(images.get(i), null, 0, decodeMillis[i]));
+            prepared.add(new Prepared(null, images.get(i), null, 0, decodeMillis[i]));
         }
         return classifyPrepared(prepared);
     }
 
     /**
-     * A decoded image, and its input tensors (centre crop, then any test-time views) when they
-     * were made ahead of the batch for a given input size.
+     * An image made ready for the model: its input crops (centre, then any test-time views, as
+     * RGB bytes) for {@code inputSize}, and what to make them again from should the model that
+     * runs the batch want another size (its bytes, or its decoded image).
      */
-    public record Prepared(BufferedImage image, List<float[]> tensors, int inputSize, float millis) {}
+    public record Prepared(byte[] source, BufferedImage image, List<byte[]> crops, int inputSize, float millis) {
 
-    /** Decodes and preprocesses for the model now in the slot; safe on any thread. */
+        List<byte[]> cropsFor(int size, ImageClassifier c) throws InvalidImageException {
+            if (crops != null && inputSize == size) {
+                return crops;
+            }
+            return image != null ? c.crops(image, size) : c.crops(source, size);
+        }
+    }
+
+    /** Decodes and makes the crops for the model now in the slot; safe on any thread. */
     public Prepared prepare(byte[] bytes) throws InvalidImageException {
         long t0 = System.nanoTime();
-        BufferedImage image = decoder.decode(bytes);
         int size = slot.info().inputSize();
-        List<float[]> tensors = tensors(new Preprocessor(size), image);
-        return new Prepared(image, tensors, size, (System.nanoTime() - t0) / 1e6f);
+        List<byte[]> c = crops(bytes, size);
+        return new Prepared(bytes, null, c, size, (System.nanoTime() - t0) / 1e6f);
     }
 
-    private List<float[]> tensors(Preprocessor pre, BufferedImage image) {
-        List<float[]> t = new ArrayList<>(1 + ttaViews);
-        t.add(pre.toTensor(image));
-        if (ttaViews > 0) {
-            t.addAll(pre.views(image, ttaViews));
+    private List<byte[]> crops(byte[] bytes, int size) throws InvalidImageException {
+        return ttaViews == 0 ? List.of(crops.crop(bytes, size)) : crops(crops.decoder().decode(bytes), size);
+    }
+
+    private List<byte[]> crops(BufferedImage image, int size) {
+        List<byte[]> out = new ArrayList<>(1 + ttaViews);
+        out.add(InputCrop.crop(image, size));
+        for (BufferedImage v : new Preprocessor(size).viewImages(image, ttaViews)) {
+            out.add(InputCrop.rgb(v, size));
         }
-        return t;
+        return out;
     }
 
-    /** Classifies as one batch; tensors made for another input size are made again. */
+    /**
+     * A batch's crops, copied once into this thread's buffer: one contiguous block that becomes
+     * one tensor. Reused from batch to batch (a direct buffer per batch would be freed only by the
+     * garbage collector); the model has copied it by the time {@code probabilities} returns.
+     */
+    private static final ThreadLocal<ByteBuffer> BATCH = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(0));
+
+    private static ByteBuffer batchBuffer(int bytes) {
+        ByteBuffer b = BATCH.get();
+        if (b.capacity() < bytes) {
+            b = ByteBuffer.allocateDirect(bytes);
+            BATCH.set(b);
+        }
+        b.clear();
+        return b;
+    }
+
+    /** Classifies as one batch; crops made for another input size are made again. */
     public List<Classified> classifyPrepared(List<Prepared> items) {
         if (items.isEmpty()) {
             return List.of();
@@ -103,30 +150,28 @@ public final class ImageClassifier {
         return slot.withModel(model -> {
             long t0 = System.nanoTime();
             int size = model.info().inputSize();
-            Preprocessor pre = new Preprocessor(size);
-            List<float[]> batch = new ArrayList<>(items.size() * perImage);
+            int n = items.size() * perImage;
+            ByteBuffer batch = batchBuffer(n * size * size * 3);
             for (Prepared item : items) {
-                batch.addAll(item.tensors() != null && item.inputSize() == size ? item.tensors() : tensors(pre, item.image()));
+                try {
+                    item.cropsFor(size, this).forEach(batch::put);
+                } catch (InvalidImageException e) {
+                    // it was valid when prepared: only a model swap to another size gets here
+                    throw new IllegalStateException("cannot remake an input crop: " + e.getMessage(), e);
+                }
             }
+            batch.flip();
             long t1 = System.nanoTime();
-            List<float[]> probs = forward(model, batch);
+            float[][] probs = forward.probabilities(model, batch, n);
             long t2 = System.nanoTime();
             float perImagePre = (t1 - t0) / 1e6f / items.size();
             List<Classified> out = new ArrayList<>(items.size());
             for (int i = 0; i < items.size(); i++) {
-                Prediction p = combine(probs.subList(i * perImage, (i + 1) * perImage), model.info());
+                Prediction p = combine(Arrays.asList(probs).subList(i * perImage, (i + 1) * perImage), model.info());
                 out.add(new Classified(p, items.get(i).millis() + perImagePre, (t2 - t1) / 1e6f));
             }
             return out;
         });
-    }
-
-    private static List<float[]> forward(LinceModel model, List<float[]> batch) {
-        try (Predictor<float[], float[]> predictor = model.newPredictor()) {
-            return predictor.batchPredict(batch);
-        } catch (TranslateException e) {
-            throw new IllegalStateException("model v" + model.info().version() + " failed: " + e.getMessage(), e);
-        }
     }
 
     /** Averages the views' probabilities; the variance is of the averaged top class across views. */

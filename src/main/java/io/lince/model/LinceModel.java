@@ -4,9 +4,19 @@ import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.inference.Predictor;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.nn.Parameter;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import io.lince.images.Preprocessor;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Map;
 import java.nio.file.Path;
 
 /** A ResNet-34 classifier with the metadata that travels with it. */
@@ -15,12 +25,15 @@ public final class LinceModel implements AutoCloseable {
     private final ModelInfo info;
     private final Model model;
     private final ResNet34 net;
+    /** What the network's parameters, and so its inputs, are: float32, or float16 when halved. */
+    private final DataType dtype;
 
     private LinceModel(ModelInfo info, Device device) {
         DjlEnvironment.init();
         this.info = info;
         this.net = new ResNet34(info.classes().size());
         this.model = Model.newInstance("lince-resnet34-v" + info.version(), device, "PyTorch");
+        this.dtype = DataType.FLOAT32;
         model.setBlock(net);
     }
 
@@ -33,10 +46,11 @@ public final class LinceModel implements AutoCloseable {
         return this;
     }
 
-    private LinceModel(ModelInfo info, Model model, ResNet34 net) {
+    private LinceModel(ModelInfo info, Model model, ResNet34 net, DataType dtype) {
         this.info = info;
         this.model = model;
         this.net = net;
+        this.dtype = dtype;
     }
 
     /**
@@ -53,13 +67,56 @@ public final class LinceModel implements AutoCloseable {
         }
     }
 
+    /** A checkpoint ready to serve as {@code serving} says: folded or not, in its precision. */
+    public static LinceModel loadForServing(Path checkpoint, Device device, Serving serving) throws IOException {
+        LinceModel m = loadForServing(checkpoint, device, serving.foldBatchNorm());
+        if (serving.precision() == Serving.Precision.FP32) {
+            return m;
+        }
+        try (m) {
+            return m.halved();
+        }
+    }
+
+    /**
+     * A float16 copy for serving (on a GPU: half the memory traffic, tensor cores); this model
+     * stays as it is. Inputs are normalised in float32 and cast just before the network;
+     * probabilities come out in float32.
+     */
+    public LinceModel halved() {
+        Model m = Model.newInstance("lince-resnet34-v" + info.version() + "-fp16", device(), "PyTorch");
+        try {
+            ResNet34 h = new ResNet34(info.classes().size(), net.folded());
+            h.initialize(m.getNDManager(), DataType.FLOAT16, inputShape(1));
+            Map<String, Parameter> from = TorchvisionNames.of(net);
+            try (NDManager scope = model.getNDManager().newSubManager()) {
+                for (Map.Entry<String, Parameter> e : TorchvisionNames.of(h).entrySet()) {
+                    NDArray source = from.get(e.getKey()).getArray();
+                    NDArray half = source.toType(DataType.FLOAT16, true);
+                    half.attach(scope);
+                    e.getValue().getArray().set(new NDIndex("..."), half);
+                }
+            }
+            h.freezeParameters(true);
+            m.setBlock(h);
+            return new LinceModel(info, m, h, DataType.FLOAT16);
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
+    }
+
+    public DataType dataType() {
+        return dtype;
+    }
+
     /** A serving copy with BatchNorm folded into the convolutions; this model stays as it is. */
     public LinceModel folded() {
         Model m = Model.newInstance("lince-resnet34-v" + info.version() + "-folded", device(), "PyTorch");
         try {
             ResNet34 f = BatchNormFolding.fold(net, inputShape(1), m.getNDManager());
             m.setBlock(f);
-            return new LinceModel(info, m, f);
+            return new LinceModel(info, m, f, dtype);
         } catch (RuntimeException e) {
             m.close();
             throw e;
@@ -133,7 +190,43 @@ public final class LinceModel implements AutoCloseable {
         Checkpoint.write(file, info, net);
     }
 
-    /** A predictor for this thread; predictors are not thread-safe. */
+    /**
+     * Class probabilities for a batch of {@code n} RGB crops laid out one after another (HWC
+     * bytes, {@code n × size × size × 3}). The buffer becomes one tensor in one copy (to the
+     * model's device, on a GPU); the conversion to floats, the layout change to NCHW and
+     * ImageNet's normalisation run there, on the whole batch, in the same float32 operations as
+     * {@link io.lince.images.Preprocessor#toTensor}. No predictor is made: the block is called
+     * directly under one scope that frees every intermediate tensor. Safe on any thread.
+     */
+    public float[][] probabilities(ByteBuffer rgb, int n) {
+        int s = info.inputSize();
+        if (rgb.remaining() != n * s * s * 3) {
+            throw new IllegalArgumentException("expected " + n + " crops of " + s + "x" + s + "x3 bytes, got "
+                    + rgb.remaining() + " bytes");
+        }
+        try (NDManager scope = model.getNDManager().newSubManager()) {
+            NDArray pixels = scope.create(rgb, new Shape(n, s, s, 3), DataType.UINT8);
+            NDArray mean = scope.create(Preprocessor.mean(), new Shape(1, 3, 1, 1));
+            NDArray std = scope.create(Preprocessor.std(), new Shape(1, 3, 1, 1));
+            NDArray x = pixels.toType(DataType.FLOAT32, false).transpose(0, 3, 1, 2).div(255f).sub(mean).div(std);
+            if (dtype != DataType.FLOAT32) {
+                x = x.toType(dtype, false);
+            }
+            NDArray logits = net.forward(new ParameterStore(scope, false), new NDList(x), false).singletonOrThrow();
+            float[] flat = logits.toType(DataType.FLOAT32, false).softmax(-1).toFloatArray();
+            int k = flat.length / n;
+            float[][] out = new float[n][];
+            for (int i = 0; i < n; i++) {
+                out[i] = Arrays.copyOfRange(flat, i * k, (i + 1) * k);
+            }
+            return out;
+        }
+    }
+
+    /**
+     * A predictor of already-normalised CHW floats, for tools and tests; predictors are not
+     * thread-safe. Serving uses {@link #probabilities}.
+     */
     public Predictor<float[], float[]> newPredictor() {
         return model.newPredictor(new ProbabilityTranslator(info.inputSize()));
     }

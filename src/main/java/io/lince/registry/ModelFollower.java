@@ -4,6 +4,7 @@ import ai.djl.Device;
 import io.lince.contracts.ModelPublished;
 import io.lince.model.LinceModel;
 import io.lince.model.ModelSlot;
+import io.lince.model.Serving;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -31,13 +32,13 @@ public final class ModelFollower implements AutoCloseable {
     private final ModelStore store;
     private final ModelSlot slot;
     private final Device device;
-    private final boolean foldBatchNorm;
+    private final Serving serving;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Thread thread;
     private volatile KafkaConsumer<String, ModelPublished> consumer;
 
-    public ModelFollower(ModelRegistry registry, ModelStore store, ModelSlot slot, Device device, boolean foldBatchNorm) {
-        this.foldBatchNorm = foldBatchNorm;
+    public ModelFollower(ModelRegistry registry, ModelStore store, ModelSlot slot, Device device, Serving serving) {
+        this.serving = serving;
         this.registry = registry;
         this.store = store;
         this.slot = slot;
@@ -86,7 +87,7 @@ public final class ModelFollower implements AutoCloseable {
     public boolean offer(ModelPublished m) {
         long t0 = System.nanoTime();
         try {
-            LinceModel next = LinceModel.loadForServing(store.verified(m.getArtifactUri(), m.getSha256()), device, foldBatchNorm);
+            LinceModel next = LinceModel.loadForServing(store.verified(m.getArtifactUri(), m.getSha256()), device, serving);
             if (next.info().version() != m.getVersion()) {
                 next.close();
                 throw new IllegalStateException("artifact holds v" + next.info().version());

@@ -20,16 +20,25 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.jboss.logging.Logger;
 
 /**
  * The {@code lince.models} topic as a registry. Each version's last record is its current state
  * (promoted, rejected or retired); the serving version, the champion, is the promoted one that was
  * promoted last, so promoting an older version is a rollback.
+ *
+ * <p>One reader and one producer per registry, kept open: each read fetches only what was
+ * published since the last one (an HTTP request for {@code /api/models} costs an end-offset lookup,
+ * not a new consumer and a rescan), and a record that cannot be read is skipped with a log line
+ * instead of making every later read fail.
  */
-public final class ModelRegistry {
+public final class ModelRegistry implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(ModelRegistry.class);
 
     public static final String PROMOTED = "promoted";
     public static final String REJECTED = "rejected";
@@ -38,11 +47,18 @@ public final class ModelRegistry {
     private final KafkaClients clients;
     private final String topic;
     private final Serde<ModelPublished> serde;
+    private final TopicPartition partition;
+    /** Guards the reader, what it has read, and the producer. */
+    private final Object lock = new Object();
+    private KafkaConsumer<String, ModelPublished> reader;
+    private final List<ModelPublished> read = new ArrayList<>();
+    private KafkaProducer<String, ModelPublished> producer;
 
     public ModelRegistry(KafkaClients clients, Topics topics, WireFormat wire) {
         this.clients = clients;
         this.topic = topics.models();
         this.serde = wire.serde(ModelPublished.class);
+        this.partition = new TopicPartition(topic, 0);
     }
 
     public String topic() {
@@ -53,23 +69,29 @@ public final class ModelRegistry {
         return serde;
     }
 
-    /** Every version published so far (reads the topic to its end). */
+    /** Every version published so far (reads the topic to its end, from where the last read stopped). */
     public List<ModelPublished> history() {
-        List<ModelPublished> out = new ArrayList<>();
-        try (KafkaConsumer<String, ModelPublished> c = consumer()) {
-            TopicPartition tp = new TopicPartition(topic, 0);
-            c.assign(List.of(tp));
-            c.seekToBeginning(List.of(tp));
-            long end = c.endOffsets(List.of(tp)).get(tp);
-            while (c.position(tp) < end) {
-                for (ConsumerRecord<String, ModelPublished> r : c.poll(Duration.ofMillis(500))) {
-                    if (r.value() != null) {
-                        out.add(r.value());
+        synchronized (lock) {
+            if (reader == null) {
+                reader = consumer();
+                reader.assign(List.of(partition));
+                reader.seekToBeginning(List.of(partition));
+            }
+            long end = reader.endOffsets(List.of(partition)).get(partition);
+            while (reader.position(partition) < end) {
+                try {
+                    for (ConsumerRecord<String, ModelPublished> r : reader.poll(Duration.ofMillis(500))) {
+                        if (r.value() != null) {
+                            read.add(r.value());
+                        }
                     }
+                } catch (RecordDeserializationException e) {
+                    LOG.errorf("skipped %s@%d: not a ModelPublished (%s)", topic, e.offset(), e.getMessage());
+                    reader.seek(partition, e.offset() + 1);
                 }
             }
+            return List.copyOf(read);
         }
-        return out;
     }
 
     /** The newest version, whatever its status (the next version number follows it). */
@@ -122,19 +144,35 @@ public final class ModelRegistry {
         return promoted;
     }
 
-    /** Publishes the records in order, through one producer. */
+    /** Publishes the records in order, through the registry's one producer. */
     public void publish(ModelPublished... records) {
-        try (KafkaProducer<String, ModelPublished> p =
-                new KafkaProducer<>(clients.producer(), new StringSerializer(), serde.serializer())) {
+        synchronized (lock) {
+            if (producer == null) {
+                producer = new KafkaProducer<>(clients.producer(), new StringSerializer(), serde.serializer());
+            }
             for (ModelPublished m : records) {
                 try {
-                    p.send(new ProducerRecord<>(topic, key(m.getVersion()), m)).get();
+                    producer.send(new ProducerRecord<>(topic, key(m.getVersion()), m)).get();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new IllegalStateException("interrupted while publishing model v" + m.getVersion(), e);
                 } catch (ExecutionException e) {
                     throw new IllegalStateException("cannot publish model v" + m.getVersion() + ": " + e.getCause(), e);
                 }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (lock) {
+            if (reader != null) {
+                reader.close();
+                reader = null;
+            }
+            if (producer != null) {
+                producer.close(Duration.ofSeconds(5));
+                producer = null;
             }
         }
     }

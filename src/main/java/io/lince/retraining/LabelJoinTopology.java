@@ -23,6 +23,13 @@ import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.common.utils.Bytes;
+import io.lince.stream.DeadLetters;
+import java.util.Properties;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
+import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+import org.apache.kafka.streams.processor.api.Record;
 
 /**
  * Joins what the classifier sent for labelling with the labels people or apps give it, by image
@@ -36,16 +43,28 @@ public final class LabelJoinTopology {
 
     private LabelJoinTopology() {}
 
+    /**
+     * Call {@code build(props)} with {@link StreamsConfig#TOPOLOGY_OPTIMIZATION_CONFIG} at least
+     * {@code reuse.ktable.source.topics} (as {@link #optimization()}): the samples' table then
+     * restores from {@code lince.retraining} itself. Without it Streams would write every routed
+     * image's bytes to a changelog of its own, a second copy the brokers keep forever.
+     */
     public static Topology build(Topics topics, WireFormat wire, List<String> classes) {
         StreamsBuilder b = new StreamsBuilder();
         Serde<RetrainingSample> samples = wire.serde(RetrainingSample.class);
         Serde<LabelEvent> labels = wire.serde(LabelEvent.class);
         Serde<DeadLetter> dead = wire.serde(DeadLetter.class);
 
-        KTable<String, RetrainingSample> pending = checked(b, topics.retraining(), topics, dead,
-                () -> new Checked<>(samples.deserializer(), s -> s.getImage().getId(), s -> null, "retraining"))
-                .toTable(Named.as("retraining-samples-by-id"), Materialized.<String, RetrainingSample, KeyValueStore<Bytes, byte[]>>as("retraining-samples")
-                        .withKeySerde(Serdes.String()).withValueSerde(samples));
+        // The classifier keys each sample by its image id, so the topic is the table as it is: no
+        // re-keying, no repartition topic, no changelog (the records carry the images' bytes).
+        KTable<String, SampleEntry> pending = b.table(topics.retraining(),
+                Consumed.with(Serdes.String(), SampleEntry.serde(samples.deserializer())).withName("retraining-samples-source"),
+                Materialized.<String, SampleEntry, KeyValueStore<Bytes, byte[]>>as("retraining-samples")
+                        .withKeySerde(Serdes.String()).withValueSerde(SampleEntry.serde(samples.deserializer())));
+        pending.toStream(Named.as("retraining-samples-checked"))
+                .filter((id, entry) -> entry != null && entry.problem(id) != null)
+                .processValues(() -> new Unjoinable(), Named.as("retraining-samples-unjoinable"))
+                .to(topics.deadLetter(), Produced.with(Serdes.String(), dead));
         KTable<String, LabelHistory> labelled = checked(b, topics.labels(), topics, dead,
                 () -> new Checked<>(labels.deserializer(), LabelEvent::getImageId, l -> unknownClass(l, classes), "label"))
                 .groupByKey(Grouped.with(Serdes.String(), labels))
@@ -53,11 +72,38 @@ public final class LabelJoinTopology {
                         Named.as("label-history-by-id"), Materialized.<String, LabelHistory, KeyValueStore<Bytes, byte[]>>as("label-history")
                                 .withKeySerde(Serdes.String()).withValueSerde(wire.serde(LabelHistory.class)));
 
-        pending.leftJoin(labelled, LabelJoinTopology::example)
+        // a table-table joiner sees no key: a sample under another key is dropped after the join
+        pending.leftJoin(labelled, (entry, history) -> entry.sample() == null ? null : example(entry.sample(), history))
                 .toStream()
-                .filter((id, example) -> example != null)
+                .filter((id, example) -> example != null && example.getImageId().equals(id))
                 .to(topics.examples(), Produced.with(Serdes.String(), wire.serde(LabelledExample.class)));
-        return b.build();
+        return b.build(optimization());
+    }
+
+    /** The optimisation {@link #build} relies on. */
+    public static Properties optimization() {
+        Properties p = new Properties();
+        p.put(StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG, StreamsConfig.REUSE_KTABLE_SOURCE_TOPICS);
+        return p;
+    }
+
+    /** A retraining record that cannot be joined, as a dead letter with the record whole. */
+    private static final class Unjoinable implements FixedKeyProcessor<String, SampleEntry, DeadLetter> {
+        private FixedKeyProcessorContext<String, DeadLetter> context;
+
+        @Override
+        public void init(FixedKeyProcessorContext<String, DeadLetter> context) {
+            this.context = context;
+        }
+
+        @Override
+        public void process(FixedKeyRecord<String, SampleEntry> record) {
+            SampleEntry e = record.value();
+            String stage = e.sample() == null ? "deserialize" : "retraining";
+            context.forward(record.withValue(DeadLetters.of(new Record<>(record.key(), e.raw(), record.timestamp(),
+                    record.headers()), context.recordMetadata(), e.sample() == null ? null : e.sample().getImage().getId(),
+                    stage, e.problem(record.key()))));
+        }
     }
 
     @SuppressWarnings("unchecked")

@@ -17,7 +17,8 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * {@code lince.images} → (changelogged batch buffer) → decode → classify →
+ * {@code lince.images} → (batch buffer: references in a changelogged store, bytes in memory) →
+ * fetch and decode on shared threads → classify →
  * {@code lince.classifications}; unsure results also → {@code lince.retraining}; failures →
  * {@code lince.dead-letter} with the stage and reason.
  */
@@ -28,7 +29,10 @@ public final class ClassifierTopology {
     static final String CLASSIFICATIONS = "classifications";
     static final String RETRAINING = "retraining";
     static final String DEAD_LETTER = "dead-letter";
-    /** The batch buffer; its changelog makes waiting records as durable as processed ones. */
+    /**
+     * The batch buffer: where each waiting record lies in the input. Its changelog makes waiting
+     * records as durable as processed ones without a copy of their bytes.
+     */
     public static final String BUFFER = "batch-buffer";
     /** Image ids sent for labelling, so that none is sent twice. */
     public static final String SENT = "sent-for-labelling";
@@ -36,23 +40,30 @@ public final class ClassifierTopology {
     /**
      * What the classifier needs besides the model. {@code wallClock} stamps arrivals and decides
      * when the oldest has waited long enough (see {@link ClassifyProcessor}); tests pass the
-     * driver's mock time.
+     * driver's mock time. {@code workers} are the process's shared threads; {@code input} reads
+     * waiting records back after a restart.
      */
     public record Settings(ImageSource source, RoutingPolicy routing, BatchSettings batching, ClassifierMetrics metrics,
-            LongSupplier wallClock) {
-        public Settings(ImageSource source, RoutingPolicy routing, BatchSettings batching, ClassifierMetrics metrics) {
-            this(source, routing, batching, metrics, System::currentTimeMillis);
+            LongSupplier wallClock, ClassifierWorkers workers, InputRecords input) {
+
+        /** For {@code TopologyTestDriver} tests: every stage on the calling thread, no restores. */
+        public static Settings forTests(ImageSource source, RoutingPolicy routing, BatchSettings batching,
+                ClassifierMetrics metrics, LongSupplier wallClock) {
+            return new Settings(source, routing, batching, metrics, wallClock, ClassifierWorkers.sameThread(),
+                    InputRecords.none());
         }
     }
 
     private ClassifierTopology() {}
 
     public static Topology build(Topics topics, WireFormat wire, ImageClassifier classifier, Settings settings) {
+        if (settings.batching().maxBatch() == BatchSettings.AUTO) {
+            throw new IllegalArgumentException("the batch size is still 'auto': resolve it for the device with BatchSettings.on(gpu)");
+        }
         var images = wire.serde(ImageEvent.class).deserializer();
         Topology t = new Topology();
         t.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.images());
-        t.addProcessor(CLASSIFY, () -> new ClassifyProcessor(images, settings.source(), classifier,
-                settings.routing(), settings.batching(), settings.metrics(), settings.wallClock()), SOURCE);
+        t.addProcessor(CLASSIFY, () -> new ClassifyProcessor(images, classifier, settings), SOURCE);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(BUFFER), Serdes.Long(),
                 wire.serde(PendingImage.class)).withLoggingEnabled(Map.of()), CLASSIFY);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(SENT), Serdes.String(), Serdes.Long())

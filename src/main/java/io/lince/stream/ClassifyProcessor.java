@@ -10,17 +10,24 @@ import io.lince.model.ImageClassifier;
 import io.lince.wire.Buffers;
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -33,16 +40,29 @@ import org.jboss.logging.Logger;
 
 /**
  * Classifies image events in dynamic batches: a batch runs when {@code maxBatch} records wait,
- * or when the oldest has waited {@code maxDelay} (a wall-clock punctuator looks every quarter of
- * it).
+ * or when the oldest has waited {@code maxDelay} (a wall-clock punctuator looks every few ms).
  *
- * <p>Why the buffer is a state store and not a list: Kafka Streams commits the input offset of a
- * record once {@link #process} returns, so a record held only in memory would be lost by a crash
- * before its batch ran. Here each waiting record is written to a changelogged store, and the
- * store's writes, the batch's outputs and the input offsets all commit in the task's one
- * exactly-once transaction. After a crash the store is restored to its last committed content and
- * the input is replayed from the last committed offset: every record is either still waiting or
- * already answered, never both and never neither.
+ * <p><b>Crash safety without a second copy of any image.</b> Kafka Streams commits a record's
+ * input offset once {@link #process} returns, so a record held only in memory would be lost by a
+ * crash before its batch ran. The batch buffer is therefore a changelogged store, but it holds
+ * only where each waiting record lies (topic, partition, offset, arrival time: about 40 bytes),
+ * never its bytes: those are already in the input topic. The store's writes, the batch's outputs
+ * and the input offsets commit in the task's one exactly-once transaction, so after a crash the
+ * store says exactly which records were waiting, and they are read back from the input
+ * ({@link InputRecords}) before anything else runs. Every record is either still waiting or
+ * already answered, never both and never neither. (The other design, a hand-made transactional
+ * consume-batch-produce loop, would also have no such store, but would give up what Streams does
+ * for us here: task assignment, rebalancing, standby restoration, the changelogged
+ * sent-for-labelling ids and the topology tests.)
+ *
+ * <p><b>The stream thread only routes.</b> Fetching, decoding and cropping run on the process's
+ * shared {@link ClassifierWorkers} as records arrive, and the forward pass runs on a forward
+ * thread while the stream thread takes the next records: one batch in flight per task, the next
+ * one being decoded meanwhile (a pipeline, as a GPU needs). Outputs are forwarded only on the
+ * stream thread (in {@link #process} or the punctuator), inside its transaction. A claim-check
+ * fetch runs under one deadline for the whole request ({@code lince.fetch.timeout}), so no
+ * network wait can hold the transaction open for long; {@code transaction.timeout.ms} is set
+ * above the worst case (see {@link StreamsSettings}).
  *
  * <p>Time comes from a real clock, not {@code context.currentSystemTimeMs()}: Streams caches that
  * once per poll loop, and it stands still while a batch runs inside {@link #process}. Records
@@ -56,6 +76,14 @@ import org.jboss.logging.Logger;
 final class ClassifyProcessor implements Processor<String, byte[], String, SpecificRecord> {
 
     private static final Logger LOG = Logger.getLogger(ClassifyProcessor.class);
+    /**
+     * Longest wait for a batch's fetches and decodes together: fetches have their own deadline
+     * (at most {@link io.lince.images.FetchPolicy#MAX_TIMEOUT}, below this), decoding is bounded by
+     * the decoder's limits; this keeps the batch inside {@link StreamsSettings#TRANSACTION_TIMEOUT_MS}.
+     */
+    static final long PREPARE_LIMIT_MS = 8_000;
+    /** Batches a task may have in flight (decoding or in the forward pass) besides the one filling. */
+    static final int DEPTH = 2;
 
     private final Deserializer<ImageEvent> images;
     private final ImageSource source;
@@ -64,80 +92,37 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Speci
     private final BatchSettings batching;
     private final ClassifierMetrics metrics;
     private final LongSupplier clock;
-    /** Decodes and preprocesses records as they arrive, so a batch finds its images ready. */
-    private ExecutorService pool;
-    private final Map<Long, Future<Outcome>> preparing = new HashMap<>();
+    private final ClassifierWorkers workers;
+    private final InputRecords input;
     private ProcessorContext<String, SpecificRecord> context;
+    /** Where each waiting record lies, by arrival sequence (changelogged; no bytes). */
     private KeyValueStore<Long, PendingImage> buffer;
     /** Ids already sent for labelling (changelogged): an image is never sent twice. */
     private KeyValueStore<String, Long> sent;
     private Selector selector;
+    /** Records not yet in a batch, in arrival order, each with its image being prepared. */
+    private final LinkedHashMap<Long, Waiting> waiting = new LinkedHashMap<>();
+    /**
+     * Batches dispatched and not yet published, oldest first: at most {@link #DEPTH}, so the
+     * decode threads always have a batch or two ahead of the one being published.
+     */
+    private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
     private long nextSeq;
-    private int waiting;
-    private long oldestArrival = Long.MAX_VALUE;
 
-    ClassifyProcessor(Deserializer<ImageEvent> images, ImageSource source, ImageClassifier classifier, RoutingPolicy policy, BatchSettings batching, ClassifierMetrics metrics, LongSupplier clock) {
+    ClassifyProcessor(Deserializer<ImageEvent> images, ImageClassifier classifier, ClassifierTopology.Settings settings) {
         this.images = images;
-        this.clock = clock;
-        this.source = source;
         this.classifier = classifier;
-        this.policy = policy;
-        this.batching = batching;
-        this.metrics = metrics;
+        this.source = settings.source();
+        this.policy = settings.routing();
+        this.batching = settings.batching();
+        this.metrics = settings.metrics();
+        this.clock = settings.wallClock();
+        this.workers = settings.workers();
+        this.input = settings.input();
     }
 
-    @Override
-    public void init(ProcessorContext<String, SpecificRecord> context) {
-        this.context = context;
-        this.pool = batching.prepareThreads() == 0 ? null : Executors.newFixedThreadPool(batching.prepareThreads(), r -> {
-            Thread t = new Thread(r, "lince-prepare");
-            t.setDaemon(true);
-            return t;
-        });
-        this.buffer = context.getStateStore(ClassifierTopology.BUFFER);
-        this.sent = context.getStateStore(ClassifierTopology.SENT);
-        this.selector = new Selector(policy, context.taskId().hashCode());
-        // after a restart the buffer holds what was waiting at the last commit
-        try (KeyValueIterator<Long, PendingImage> it = buffer.all()) {
-            while (it.hasNext()) {
-                KeyValue<Long, PendingImage> kv = it.next();
-                nextSeq = Math.max(nextSeq, kv.key + 1);
-                oldestArrival = Math.min(oldestArrival, kv.value.getArrivedAtMillis());
-                waiting++;
-            }
-        }
-        context.schedule(batching.tick(), PunctuationType.WALL_CLOCK_TIME, ignored -> {
-            if (waiting > 0 && clock.getAsLong() - oldestArrival >= batching.maxDelay().toMillis()) {
-                flush();
-            }
-        });
-    }
-
-    @Override
-    public void process(Record<String, byte[]> record) {
-        long now = clock.getAsLong();
-        var meta = context.recordMetadata();
-        long seq = nextSeq++;
-        PendingImage pending = PendingImage.newBuilder()
-                .setTopic(meta.map(m -> m.topic()).orElse("?"))
-                .setPartition(meta.map(m -> m.partition()).orElse(-1))
-                .setOffset(meta.map(m -> m.offset()).orElse(-1L))
-                .setTimestamp(record.timestamp())
-                .setKey(record.key())
-                .setHeaders(DeadLetters.headers(record))
-                .setValue(record.value() == null ? null : ByteBuffer.wrap(record.value()))
-                .setArrivedAtMillis(now)
-                .build();
-        buffer.put(seq, pending);
-        if (pool != null) {
-            preparing.put(seq, pool.submit(() -> prepare(pending)));
-        }
-        metrics.received();
-        oldestArrival = Math.min(oldestArrival, now);
-        if (++waiting >= batching.maxBatch()) {
-            flush();
-        }
-    }
+    /** A record in memory (bytes included) and what preparing its image came to. */
+    private record Waiting(long seq, PendingImage record, long arrivedAt, CompletableFuture<Outcome> outcome) {}
 
     /** What preparing one waiting record came to: an image ready for the model, or why not. */
     private record Outcome(ImageEvent event, ImageClassifier.Prepared image, String stage, String reason) {
@@ -148,41 +133,146 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Speci
         String imageId() {
             return event == null ? null : event.getId();
         }
+
+        /** Read, but without its image yet. */
+        boolean needsBytes() {
+            return event != null && image == null && reason == null;
+        }
     }
 
     /** A record whose image is ready, with where it came from. */
-    private record Ready(PendingImage pending, ImageEvent event, ImageClassifier.Prepared image) {}
+    private record Ready(Waiting waiting, ImageEvent event, ImageClassifier.Prepared image) {}
 
-    private void flush() {
-        long now = clock.getAsLong();
-        List<Long> keys = new ArrayList<>();
-        List<Ready> ready = new ArrayList<>();
-        try (KeyValueIterator<Long, PendingImage> it = buffer.all()) {
-            while (it.hasNext()) {
-                KeyValue<Long, PendingImage> kv = it.next();
-                keys.add(kv.key);
-                Future<Outcome> ahead = preparing.remove(kv.key);
-                Outcome o = ahead != null ? await(ahead) : prepare(kv.value); // none ahead: no pool, or restored
-                if (o.image() == null) {
-                    deadLetter(kv.value, o.imageId(), o.stage(), o.reason());
-                } else {
-                    ready.add(new Ready(kv.value, o.event(), o.image()));
-                }
+    /** A batch dispatched: its images being prepared, then its forward pass, as one future. */
+    private record InFlight(List<Waiting> batch, long dispatchedAt, CompletableFuture<Done> done) {}
+
+    /**
+     * What became of a dispatched batch: each record's outcome (in batch order) and, for those
+     * with an image, the forward pass's results in the same order, or why it failed.
+     */
+    private record Done(List<Outcome> outcomes, List<ImageClassifier.Classified> results, RuntimeException failure) {}
+
+    @Override
+    public void init(ProcessorContext<String, SpecificRecord> context) {
+        this.context = context;
+        this.buffer = context.getStateStore(ClassifierTopology.BUFFER);
+        this.sent = context.getStateStore(ClassifierTopology.SENT);
+        this.selector = new Selector(policy, context.taskId().hashCode());
+        restore();
+        context.schedule(batching.tick(), PunctuationType.WALL_CLOCK_TIME, ignored -> {
+            publishFinished();
+            Iterator<Waiting> first = waiting.values().iterator();
+            if (first.hasNext() && clock.getAsLong() - first.next().arrivedAt() >= batching.maxDelay().toMillis()) {
+                dispatch();
             }
-        }
-        if (!ready.isEmpty()) {
-            classify(ready, now);
-        }
-        keys.forEach(buffer::delete);
-        waiting = 0;
-        oldestArrival = Long.MAX_VALUE;
+        });
     }
 
     /**
-     * Reads, fetches, decodes and preprocesses one waiting record. Runs on the prepare pool, so
-     * it touches no processor state; forwarding stays on the stream thread.
+     * After a restart the buffer says what was waiting at the last commit: read those records
+     * back from the input and prepare them again. Their arrival times are old, so the first tick
+     * runs them.
      */
-    private Outcome prepare(PendingImage p) {
+    private void restore() {
+        TreeMap<Long, PendingImage> refs = new TreeMap<>();
+        try (KeyValueIterator<Long, PendingImage> it = buffer.all()) {
+            while (it.hasNext()) {
+                KeyValue<Long, PendingImage> kv = it.next();
+                refs.put(kv.key, kv.value);
+            }
+        }
+        if (refs.isEmpty()) {
+            return;
+        }
+        Map<String, TreeSet<Long>> offsets = new LinkedHashMap<>();
+        refs.values().forEach(r -> offsets.computeIfAbsent(r.getTopic() + "\u0000" + r.getPartition(), k -> new TreeSet<>()).add(r.getOffset()));
+        Map<String, Map<Long, ConsumerRecord<String, byte[]>>> found = new LinkedHashMap<>();
+        offsets.forEach((tp, o) -> {
+            int cut = tp.indexOf('\u0000');
+            found.put(tp, input.read(tp.substring(0, cut), Integer.parseInt(tp.substring(cut + 1)), o));
+        });
+        int missing = 0;
+        for (Map.Entry<Long, PendingImage> e : refs.entrySet()) {
+            PendingImage ref = e.getValue();
+            ConsumerRecord<String, byte[]> r = found.get(ref.getTopic() + "\u0000" + ref.getPartition()).get(ref.getOffset());
+            Waiting w;
+            if (r == null) {
+                missing++;
+                w = new Waiting(e.getKey(), ref, ref.getArrivedAtMillis(), CompletableFuture.completedFuture(Outcome.failed(null,
+                        "restore", String.format("waited in the batch buffer across a restart, and %s-%d@%d is no longer in"
+                                + " the input topic (retention?)", ref.getTopic(), ref.getPartition(), ref.getOffset()))));
+            } else {
+                PendingImage whole = whole(ref.getTopic(), ref.getPartition(), ref.getOffset(), r.timestamp(), r.key(),
+                        headers(r.headers()), r.value(), ref.getArrivedAtMillis());
+                w = new Waiting(e.getKey(), whole, ref.getArrivedAtMillis(), prepare(whole));
+            }
+            waiting.put(e.getKey(), w);
+            nextSeq = Math.max(nextSeq, e.getKey() + 1);
+        }
+        LOG.infof("task %s: %d records were waiting at the last commit, read back from the input%s", context.taskId(),
+                refs.size(), missing == 0 ? "" : " (" + missing + " no longer there: dead-lettered)");
+    }
+
+    @Override
+    public void process(Record<String, byte[]> record) {
+        long now = clock.getAsLong();
+        var meta = context.recordMetadata();
+        long seq = nextSeq++;
+        PendingImage whole = whole(meta.map(m -> m.topic()).orElse("?"), meta.map(m -> m.partition()).orElse(-1),
+                meta.map(m -> m.offset()).orElse(-1L), record.timestamp(), record.key(), DeadLetters.headers(record),
+                record.value(), now);
+        buffer.put(seq, reference(whole));
+        waiting.put(seq, new Waiting(seq, whole, now, prepare(whole)));
+        metrics.received();
+        publishFinished();
+        if (waiting.size() >= batching.maxBatch()) {
+            dispatch();
+        }
+    }
+
+    private static PendingImage whole(String topic, int partition, long offset, long timestamp, String key,
+            Map<String, ByteBuffer> headers, byte[] value, long arrivedAt) {
+        return PendingImage.newBuilder()
+                .setTopic(topic)
+                .setPartition(partition)
+                .setOffset(offset)
+                .setTimestamp(timestamp)
+                .setKey(key)
+                .setHeaders(headers)
+                .setValue(value == null ? null : ByteBuffer.wrap(value))
+                .setArrivedAtMillis(arrivedAt)
+                .build();
+    }
+
+    /** What the store keeps of a waiting record: where it lies, and when it arrived. */
+    private static PendingImage reference(PendingImage whole) {
+        return PendingImage.newBuilder(whole).setKey(null).setHeaders(Map.of()).setValue(null).build();
+    }
+
+    private static Map<String, ByteBuffer> headers(Iterable<Header> headers) {
+        Map<String, ByteBuffer> out = new java.util.HashMap<>();
+        for (Header h : headers) {
+            out.put(h.key(), ByteBuffer.wrap(h.value() == null ? new byte[0] : h.value()));
+        }
+        return out;
+    }
+
+    /**
+     * Reads the event and decodes its image on the decode threads (the serde is thread-safe),
+     * with a hop to the fetch threads in between when it is a claim check. The stream thread only
+     * routes the record; a failure at any stage becomes an outcome, never an exception.
+     */
+    private CompletableFuture<Outcome> prepare(PendingImage p) {
+        return CompletableFuture.supplyAsync(() -> {
+            Outcome read = read(p);
+            return read.needsBytes() && read.event().getBytes() != null
+                    ? decode(read.event(), Buffers.toArray(read.event().getBytes())) : read;
+        }, workers.decode()).thenCompose(o -> !o.needsBytes() ? CompletableFuture.completedFuture(o)
+                : CompletableFuture.supplyAsync(() -> fetch(o.event()), workers.fetch())
+                        .thenApplyAsync(f -> f.failure() != null ? f.failure() : decode(o.event(), f.bytes()), workers.decode()));
+    }
+
+    private Outcome read(PendingImage p) {
         ImageEvent event;
         try {
             event = images.deserialize(p.getTopic(), p.getValue() == null ? null : Buffers.toArray(p.getValue()));
@@ -192,10 +282,23 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Speci
         if (event == null) {
             return Outcome.failed(null, "deserialize", "empty record (tombstone) on the image topic");
         }
+        return new Outcome(event, null, null, null);
+    }
+
+    /** A claim check's bytes, or why there are none. */
+    private record Fetched(byte[] bytes, Outcome failure) {}
+
+    private Fetched fetch(ImageEvent event) {
         try {
-            return new Outcome(event, classifier.prepare(source.bytes(event)), null, null);
+            return new Fetched(source.bytes(event), null);
         } catch (ImageSource.FetchException e) {
-            return Outcome.failed(event, "fetch", e.getMessage());
+            return new Fetched(null, Outcome.failed(event, "fetch", e.getMessage()));
+        }
+    }
+
+    private Outcome decode(ImageEvent event, byte[] bytes) {
+        try {
+            return new Outcome(event, classifier.prepare(bytes), null, null);
         } catch (InvalidImageException e) {
             return Outcome.failed(event, "decode", e.getMessage());
         } catch (RuntimeException e) {
@@ -203,40 +306,117 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Speci
         }
     }
 
-    private static Outcome await(Future<Outcome> f) {
+    /**
+     * Starts the next batch without waiting for it: once its images are prepared (they have been
+     * since they arrived) and the batch before it has had its forward pass, its own runs on a
+     * forward thread. A task's forward passes run in order, so its results never go back to an
+     * older model version after a swap. Only when {@link #DEPTH} batches are in flight is the
+     * oldest waited for.
+     */
+    private void dispatch() {
+        while (inFlight.size() >= DEPTH) {
+            publishOldest();
+        }
+        long now = clock.getAsLong();
+        List<Waiting> batch = new ArrayList<>();
+        Iterator<Waiting> it = waiting.values().iterator();
+        while (it.hasNext() && batch.size() < batching.maxBatch()) {
+            batch.add(it.next());
+            it.remove();
+        }
+        CompletableFuture<?> before = inFlight.isEmpty() ? CompletableFuture.completedFuture(null) : inFlight.peekLast().done();
+        CompletableFuture<Done> done = CompletableFuture.allOf(batch.stream().map(Waiting::outcome).toArray(CompletableFuture[]::new))
+                .orTimeout(PREPARE_LIMIT_MS, TimeUnit.MILLISECONDS)
+                .handle((ignored, error) -> batch.stream().map(ClassifyProcessor::outcomeOf).toList())
+                .thenCombine(before, (outcomes, ignored) -> outcomes)
+                .thenApplyAsync(this::classify, workers.forward());
+        inFlight.addLast(new InFlight(batch, now, done));
+        publishFinished(); // on the calling thread (tests) the batch is done already
+        if (waiting.size() >= batching.maxBatch()) {
+            dispatch(); // more than a batch was restored
+        }
+    }
+
+    /** One record's outcome once its batch is due: what it came to, or why it did not in time. */
+    private static Outcome outcomeOf(Waiting w) {
+        CompletableFuture<Outcome> f = w.outcome();
+        if (!f.isDone()) {
+            f.cancel(true);
+            return Outcome.failed(null, "decode", "not fetched and decoded within " + PREPARE_LIMIT_MS + " ms");
+        }
         try {
-            return f.get();
+            return f.join();
+        } catch (CompletionException | CancellationException e) {
+            return Outcome.failed(null, "decode", "cannot prepare the image: " + (e.getCause() != null ? e.getCause() : e));
+        }
+    }
+
+    /** The forward pass over a batch's prepared images; runs on a forward thread. */
+    private Done classify(List<Outcome> outcomes) {
+        List<ImageClassifier.Prepared> images = outcomes.stream().filter(o -> o.image() != null).map(Outcome::image).toList();
+        if (images.isEmpty()) {
+            return new Done(outcomes, List.of(), null);
+        }
+        try {
+            return new Done(outcomes, classifier.classifyPrepared(images), null);
+        } catch (RuntimeException e) {
+            return new Done(outcomes, null, e);
+        }
+    }
+
+    /** Publishes the batches in flight that are done, oldest first. */
+    private void publishFinished() {
+        while (!inFlight.isEmpty() && inFlight.peekFirst().done().isDone()) {
+            publishOldest();
+        }
+    }
+
+    /** Publishes the oldest batch in flight (waiting for it if need be), and forgets its records. */
+    private void publishOldest() {
+        InFlight f = inFlight.pollFirst();
+        Done done;
+        try {
+            done = f.done().get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while preparing a batch", e);
+            throw new IllegalStateException("interrupted while a batch ran", e);
         } catch (ExecutionException e) {
-            return Outcome.failed(null, "decode", "cannot prepare the image: " + e.getCause());
+            throw new IllegalStateException("a batch's future failed: " + e.getCause(), e); // classify() returns its failures
         }
-    }
-
-    private void classify(List<Ready> ready, long now) {
-        List<ImageClassifier.Prepared> batch = new ArrayList<>(ready.size());
-        for (Ready r : ready) {
-            batch.add(r.image());
+        List<Ready> ready = new ArrayList<>();
+        for (int i = 0; i < f.batch().size(); i++) {
+            Waiting w = f.batch().get(i);
+            Outcome o = done.outcomes().get(i);
+            if (o.image() == null) {
+                deadLetter(w.record(), o.imageId(), o.stage(), o.reason());
+                buffer.delete(w.seq());
+            } else {
+                ready.add(new Ready(w, o.event(), o.image()));
+            }
         }
-        List<ImageClassifier.Classified> results;
-        try {
-            results = classifier.classifyPrepared(batch);
-        } catch (RuntimeException e) {
-            LOG.warnf(e, "a batch of %d failed", ready.size());
-            ready.forEach(r -> deadLetter(r.pending(), r.event().getId(), "classify", String.valueOf(e.getMessage())));
+        if (ready.isEmpty()) {
             return;
         }
-        metrics.batch(ready.size(), results.get(0).inferenceMillis());
+        if (done.failure() != null) {
+            LOG.warnf(done.failure(), "a batch of %d failed", ready.size());
+            for (Ready r : ready) {
+                deadLetter(r.waiting().record(), r.event().getId(), "classify", String.valueOf(done.failure().getMessage()));
+                buffer.delete(r.waiting().seq());
+            }
+            return;
+        }
+        metrics.batch(ready.size(), done.results().get(0).inferenceMillis());
         for (int i = 0; i < ready.size(); i++) {
-            emit(ready.get(i), results.get(i), ready.size(), now);
+            Ready r = ready.get(i);
+            emit(r, done.results().get(i), ready.size(), f.dispatchedAt());
+            buffer.delete(r.waiting().seq());
         }
     }
 
-    private void emit(Ready r, ImageClassifier.Classified result, int batchSize, long now) {
+    private void emit(Ready r, ImageClassifier.Classified result, int batchSize, long dispatchedAt) {
         Prediction p = result.prediction();
         String id = r.event().getId();
-        float queueMillis = now - r.pending().getArrivedAtMillis();
+        float queueMillis = dispatchedAt - r.waiting().arrivedAt();
         Classification c = Classification.newBuilder()
                 .setImageId(id)
                 .setEventTime(r.event().getEventTime())
@@ -247,8 +427,9 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Speci
                 .setQueueMillis(queueMillis)
                 .setClassifiedAt(Instant.now())
                 .build();
-        long ts = r.pending().getTimestamp();
+        long ts = r.waiting().record().getTimestamp();
         context.forward(new Record<String, SpecificRecord>(id, c, ts), ClassifierTopology.CLASSIFICATIONS);
+        long now = clock.getAsLong();
         boolean alreadySent = sent.get(id) != null;
         // An image its publisher already labelled goes straight to the training data: no labeller
         // time, so no budget. Anything else goes only if the selector chooses it.
@@ -272,11 +453,10 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Speci
 
     @Override
     public void close() {
-        // what was being prepared is still in the store and is prepared again by the next owner
-        preparing.clear();
-        if (pool != null) {
-            pool.shutdownNow();
-        }
+        // whatever was waiting or running is still in the store and is read back by the next owner
+        waiting.values().forEach(w -> w.outcome().cancel(true));
+        waiting.clear();
+        inFlight.clear();
     }
 
     private void deadLetter(PendingImage p, String imageId, String stage, String reason) {

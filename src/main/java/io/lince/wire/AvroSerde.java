@@ -15,6 +15,23 @@ import org.apache.kafka.common.serialization.Serializer;
 /** Kafka serde for one generated Avro class in single-object encoding. Thread-safe. */
 public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
 
+    static {
+        // Avro allocates what a record's length fields declare before it reads the bytes: a
+        // 24-byte ImageEvent declaring 2 GB of image would take the heap down with it. These bound
+        // every read by what Lince can accept at all (the largest record is 16 MiB); a record over
+        // them fails to read, with the length in its reason, and is dead-lettered. Set before any
+        // Avro decoder exists (they are read once); a user's own -D setting wins.
+        limit("org.apache.avro.limits.bytes.maxLength", 64 * 1024 * 1024);
+        limit("org.apache.avro.limits.string.maxLength", 16 * 1024 * 1024);
+        limit("org.apache.avro.limits.collectionItems.maxLength", 1_000_000);
+    }
+
+    private static void limit(String property, int value) {
+        if (System.getProperty(property) == null) {
+            System.setProperty(property, String.valueOf(value));
+        }
+    }
+
     private final Class<T> type;
     private final BinaryMessageEncoder<T> encoder;
     private final BinaryMessageDecoder<T> decoder;

@@ -46,7 +46,10 @@ import org.junit.jupiter.api.io.TempDir;
  * The classifier runs as a separate process and is killed with SIGKILL three times at random
  * moments while 1,000 images stream in; each time it is restarted. A read_committed consumer
  * then finds exactly one classification per good image, exactly one dead letter per bad one,
- * and nothing else.
+ * and nothing else. Then scale-out: two classifier processes share the partitions, one is
+ * killed mid-stream and not restarted, and the other takes over its partitions, with the same
+ * result. (The batch buffer holds only references, so what was waiting in the killed process is
+ * read back from the input by the one that takes over.)
  */
 class ExactlyOnceUnderKillTest {
 
@@ -72,7 +75,7 @@ class ExactlyOnceUnderKillTest {
 
             Set<String> good = new HashSet<>();
             Set<String> bad = new HashSet<>();
-            Thread producer = new Thread(() -> produce(clients, wire, good, bad), "producer");
+            Thread producer = new Thread(() -> produce(clients, wire, good, bad, IMAGES, 60), "producer");
             Process classifier = ClassifierProcess.start(kafka.bootstrapServers(), work, PARTITIONS, log);
             producer.start();
             for (int kill = 0; kill < 3; kill++) {
@@ -103,6 +106,49 @@ class ExactlyOnceUnderKillTest {
         }
     }
 
+    @Test
+    @Timeout(300)
+    void aSecondInstanceTakesOverFromOneKilledMidStream() throws Exception {
+        WireFormat wire = WireFormat.defaults();
+        int images = 600;
+        Path store = dir.resolve("models");
+        Path logA = dir.resolve("a.log");
+        Path logB = dir.resolve("b.log");
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"))) {
+            KafkaClients clients = KafkaClients.of(kafka.bootstrapServers());
+            clients.ensureTopics(TOPICS);
+            ModelBootstrap.champion(new ModelRegistry(clients, TOPICS, wire), new ModelStore(store),
+                    TestModels.CLASSES, Optional.empty(), 32, Device.cpu(), 42);
+            Process a = ClassifierProcess.start(kafka.bootstrapServers(), dir.resolve("a"), PARTITIONS, store, logA);
+            Process b = ClassifierProcess.start(kafka.bootstrapServers(), dir.resolve("b"), PARTITIONS, store, logB);
+            try {
+                awaitReady(logA, 1);
+                awaitReady(logB, 1);
+                Set<String> good = new HashSet<>();
+                Set<String> bad = new HashSet<>();
+                Thread producer = new Thread(() -> produce(clients, wire, good, bad, images, 30), "producer");
+                producer.start();
+                Thread.sleep(8_000 + new Random(7).nextInt(4_000));
+                a.destroyForcibly().waitFor(); // SIGKILL, never restarted: b must take over its partition
+                producer.join();
+                Map<String, Integer> classified = new HashMap<>();
+                Map<String, Integer> dead = new HashMap<>();
+                collect(clients, wire, classified, dead, good.size(), bad.size());
+                List<String> lost = new ArrayList<>();
+                good.stream().filter(id -> !classified.containsKey(id)).forEach(lost::add);
+                bad.stream().filter(id -> !dead.containsKey(id)).forEach(lost::add);
+                assertEquals(List.of(), lost, "lost");
+                classified.forEach((id, n) -> assertEquals(1, n, "classifications of " + id));
+                dead.forEach((id, n) -> assertEquals(1, n, "dead letters of " + id));
+                assertEquals(good, classified.keySet(), "nothing else was classified");
+                assertEquals(bad, dead.keySet(), "nothing else was dead-lettered");
+            } finally {
+                a.destroyForcibly().waitFor();
+                b.destroyForcibly().waitFor();
+            }
+        }
+    }
+
     private static int readyCount(Path log) throws java.io.IOException {
         return Files.exists(log) ? Files.readString(log).split("READY", -1).length - 1 : 0;
     }
@@ -117,20 +163,21 @@ class ExactlyOnceUnderKillTest {
         }
     }
 
-    private static void produce(KafkaClients clients, WireFormat wire, Set<String> good, Set<String> bad) {
+    /** {@code count} images, one in 50 bad, spread over {@code seconds} so that kills land mid-stream. */
+    private static void produce(KafkaClients clients, WireFormat wire, Set<String> good, Set<String> bad, int count,
+            int seconds) {
         SyntheticImages gen = new SyntheticImages(11, 32, 24);
         long t0 = System.nanoTime();
         try (KafkaProducer<String, ImageEvent> p = new KafkaProducer<>(clients.producer(), new StringSerializer(),
                 wire.serde(ImageEvent.class).serializer())) {
-            for (int i = 0; i < IMAGES; i++) {
+            for (int i = 0; i < count; i++) {
                 boolean isBad = i % 50 == 7;
                 String id = (isBad ? "bad-" : "img-") + i;
                 byte[] bytes = isBad ? TestImages.randomBytes(40) : gen.jpeg(i % 2);
                 (isBad ? bad : good).add(id);
                 p.send(new ProducerRecord<>(TOPICS.images(), id, ImageEvent.newBuilder().setId(id)
                         .setEventTime(Instant.now()).setSource("eos-test").setBytes(ByteBuffer.wrap(bytes)).build()));
-                // spread the stream over ~60 s so that every kill lands mid-stream
-                long due = t0 + (long) ((i + 1) * 60e9 / IMAGES);
+                long due = t0 + (long) ((i + 1) * seconds * 1e9 / count);
                 long wait = due - System.nanoTime();
                 if (wait > 0) {
                     Thread.sleep(wait / 1_000_000);

@@ -1,7 +1,6 @@
 package io.lince.bench;
 
 import ai.djl.Device;
-import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -15,8 +14,18 @@ import io.lince.contracts.ImageEvent;
 import io.lince.images.FetchPolicy;
 import io.lince.images.ImageDecoder;
 import io.lince.images.ImageFolder;
-import io.lince.images.Preprocessor;
+import io.lince.images.InputCrop;
 import io.lince.kafka.EmbeddedKafka;
+import io.lince.kafka.KafkaClients;
+import io.lince.model.ImageClassifier;
+import io.lince.model.ModelSlot;
+import io.lince.stream.ClassifierMetrics;
+import io.lince.stream.ClassifierTopology;
+import io.lince.stream.ClassifierWorkers;
+import io.lince.stream.ImageSource;
+import io.lince.stream.InputRecords;
+import io.lince.stream.StreamsSettings;
+import org.apache.kafka.streams.KafkaStreams;
 import io.lince.kafka.Topics;
 import io.lince.model.LinceModel;
 import io.lince.model.ModelInfo;
@@ -102,6 +111,14 @@ public final class ServingBenchmark {
             saturateOnly();
             return;
         }
+        if (Boolean.getBoolean("hostOnly")) {
+            md.append("# Lince serving benchmark: host side\n\n").append(PixelPathBenchmark.cpuFlags()).append("\n\n");
+            md.append("| measure | result |\n|---|---|\n");
+            hostSide();
+            Files.writeString(out.resolve("serving-host.md"), md);
+            System.out.println(md);
+            return;
+        }
         double ceiling = matmulGflops(4096);
         // Lince (as served, and with the other BatchNorm setting) and PyTorch take turns: this VM's
         // speed wanders by ±15% within a minute, and turns expose all three to the same drift
@@ -148,7 +165,7 @@ public final class ServingBenchmark {
         Path dir = Files.createTempDirectory("lince-bench");
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"));
                 LinceNode node = LinceNode.start(options(kafka, dir, info))) {
-            Probe probe = new Probe(node);
+            Probe probe = new Probe(node.clients());
             Saturation sat = probe.saturate(4);
             double saturated = sat.rate();
             double reference = sat.bare();
@@ -173,8 +190,187 @@ public final class ServingBenchmark {
             }
             chart(out.resolve("latency.png"), p50, p95, p99);
         }
+        hostSide();
         Files.writeString(out.resolve("serving.md"), md);
         System.out.println(md);
+    }
+
+    /**
+     * The host side, as a GPU would see it: the same stream through Kafka with the forward pass
+     * replaced by a no-op of the same output shape (the batch still becomes one tensor, the one
+     * host-to-device copy), so what is measured is consume, decode, crop, batch, publish and
+     * commit. OpenCV's pixel path and the ImageIO one take turns. Then the real forward pass end
+     * to end against the bare one (in turns), and the bytes written to Kafka per input byte.
+     */
+    private void hostSide() throws Exception {
+        int turns = Integer.getInteger("host.turns", 3);
+        for (int b : Boolean.getBoolean("host.quick") ? new int[] {32} : new int[] {32, batch}) {
+            double[] cv = new double[turns];
+            double[] io = new double[turns];
+            for (int r = 0; r < cv.length; r++) {
+                cv[r] = hostRate(b, true);
+                io[r] = hostRate(b, false);
+            }
+            row("host-side ceiling: no-op forward, batch " + b + ", a backlog of the " + jpegs.size() + " inline JPEGs 3 times over"
+                    + " (from the first result to the last), 1 stream thread, decode pool of " + Runtime.getRuntime().availableProcessors() + " (" + turns + " turns)",
+                    "%.0f images/s with OpenCV pixels (rounds %s); %.0f images/s with ImageIO pixels (rounds %s)", median(cv),
+                    fmt(cv), median(io), fmt(io));
+        }
+        if (!Boolean.getBoolean("host.quick")) {
+            footprint("the first model (zero head) routing every image for labelling", RoutingPolicy.of("confidence", 0.9));
+            footprint("routing 10% of images (random share)", RoutingPolicy.of("random", 0.1));
+        }
+    }
+
+    /**
+     * Images/s over a backlog already in Kafka: the photos three times over are produced first
+     * (producing is the upstream apps' work, not the classifier's, and here it would share the two
+     * cores), then the classifier starts; the rate runs from its first published result to its
+     * last, so start-up and the last commit's wait weigh nothing.
+     */
+    private double hostRate(int b, boolean openCv) throws Exception {
+        Path dir = Files.createTempDirectory("lince-host");
+        int n = 3 * jpegs.size();
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"))) {
+            KafkaClients clients = new KafkaClients(kafka.bootstrapServers(), benchProperties());
+            clients.ensureTopics(Topics.defaults(1));
+            Probe probe = new Probe(clients);
+            probe.send("backlog", 0, n, 0, null);
+            try (BenchClassifier c = new BenchClassifier(kafka, dir, b, RoutingPolicy.of("confidence", 0.0), true, openCv)) {
+                Map<String, Long> before = threadCpu();
+                long t0 = System.nanoTime();
+                long last = probe.await("backlog", n);
+                double wall = (System.nanoTime() - t0) / 1e9;
+                long first = probe.seen.values().stream().mapToLong(Long::longValue).min().orElseThrow();
+                double rate = (n - 1) / ((last - first) / 1000.0);
+                log("host side, batch %d, %s: %.0f images/s; CPU by thread over the %.1f s: %s", b, openCv ? "OpenCV" : "ImageIO",
+                        rate, wall, cpuShares(before, threadCpu(), wall));
+                return rate;
+            }
+        }
+    }
+
+    /** CPU seconds so far by thread-name family (digits dropped: "lince-decode-1" counts as "lince-decode-"). */
+    private static Map<String, Long> threadCpu() {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        Map<String, Long> out = new java.util.HashMap<>();
+        for (java.lang.management.ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
+            if (t != null) {
+                long cpu = mx.getThreadCpuTime(t.getThreadId());
+                if (cpu > 0) {
+                    out.merge(t.getThreadName().replaceAll("[0-9]+", "#"), cpu, Long::sum);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static String cpuShares(Map<String, Long> before, Map<String, Long> after, double wall) {
+        return after.entrySet().stream()
+                .map(e -> Map.entry(e.getKey(), (e.getValue() - before.getOrDefault(e.getKey(), 0L)) / 1e9))
+                .filter(e -> e.getValue() > 0.02 * wall)
+                .sorted((x, y) -> Double.compare(y.getValue(), x.getValue()))
+                .map(e -> String.format(Locale.ROOT, "%s %.0f%%", e.getKey(), 100 * e.getValue() / wall))
+                .collect(java.util.stream.Collectors.joining(", "));
+    }
+
+    /** Bytes on the broker per input byte, by topic, after the 1,000 images went through classifier and trainer. */
+    private void footprint(String name, RoutingPolicy routing) throws Exception {
+        Path dir = Files.createTempDirectory("lince-bytes");
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"));
+                BenchClassifier c = new BenchClassifier(kafka, dir, batch, routing, true, true);
+                KafkaStreams trainer = new KafkaStreams(io.lince.retraining.LabelJoinTopology.build(Topics.defaults(1),
+                        WireFormat.defaults(), List.of("cats", "dogs")), StreamsSettings.of(c.clients, "bench-trainer",
+                        dir.resolve("trainer"), 1))) {
+            trainer.start();
+            new Probe(c.clients).saturate(1, false);
+            Thread.sleep(5_000); // the trainer reads the samples
+            Map<String, Long> sizes = new java.util.TreeMap<>();
+            try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(c.clients.common())) {
+                admin.describeLogDirs(List.of(1)).allDescriptions().get().values().forEach(dirs -> dirs.values()
+                        .forEach(d -> d.replicaInfos().forEach((tp, info) -> sizes.merge(tp.topic(), info.size(), Long::sum))));
+            }
+            double input = sizes.get(Topics.IMAGES);
+            StringBuilder sb = new StringBuilder();
+            double other = 0;
+            for (Map.Entry<String, Long> e : sizes.entrySet()) {
+                if (e.getKey().equals(Topics.IMAGES) || e.getValue() == 0) {
+                    continue;
+                }
+                sb.append(String.format(Locale.ROOT, "%s%s %.3f×", sb.length() == 0 ? "" : ", ", e.getKey(), e.getValue() / input));
+                other += e.getValue();
+            }
+            row("bytes written to Kafka per input byte, " + name, "%.2f× in all: %s", other / input, sb);
+        }
+    }
+
+    /** A classifier built as LinceNode builds one, with the forward pass of the bench's choice. */
+    private final class BenchClassifier implements AutoCloseable {
+        final KafkaClients clients;
+        final ModelSlot slot;
+        final ClassifierWorkers workers;
+        final KafkaStreams streams;
+
+        BenchClassifier(EmbeddedKafka kafka, Path dir, int b, RoutingPolicy routing, boolean noop, boolean openCv) throws Exception {
+            clients = new KafkaClients(kafka.bootstrapServers(), benchProperties());
+            clients.ensureTopics(Topics.defaults(1));
+            try (LinceModel base = LinceModel.random(new ModelInfo(1, null, List.of("cats", "dogs"), SIZE), Device.cpu(), 1)) {
+                slot = new ModelSlot(base.folded());
+            }
+            ImageClassifier classifier = new ImageClassifier(slot, new InputCrop(ImageDecoder.defaults(), openCv), 0,
+                    noop ? ServingBenchmark::noopForward : LinceModel::probabilities);
+            workers = ClassifierWorkers.of(0, 16, 1);
+            var settings = new ClassifierTopology.Settings(ImageSource.inlineOnly(), routing,
+                    new BatchSettings(b, Duration.ofMillis(delayMs)), ClassifierMetrics.NONE, System::currentTimeMillis, workers,
+                    InputRecords.kafka(clients.reader(), Duration.ofSeconds(30)));
+            streams = new KafkaStreams(ClassifierTopology.build(Topics.defaults(1), WireFormat.defaults(), classifier, settings),
+                    StreamsSettings.of(clients, "bench-classifier", dir.resolve("streams"), 1));
+            streams.start();
+            long until = System.currentTimeMillis() + 60_000;
+            while (streams.state() != KafkaStreams.State.RUNNING && System.currentTimeMillis() < until) {
+                Thread.sleep(50);
+            }
+        }
+
+        @Override
+        public void close() {
+            streams.close(Duration.ofSeconds(30));
+            workers.close();
+            slot.close();
+        }
+    }
+
+    /** Client settings to try: -Dbench.kafka="key=value,key=value". */
+    private static Map<String, String> benchProperties() {
+        Map<String, String> out = new java.util.HashMap<>();
+        for (String kv : System.getProperty("bench.kafka", "").split(",")) {
+            if (kv.contains("=")) {
+                out.put(kv.substring(0, kv.indexOf('=')).trim(), kv.substring(kv.indexOf('=') + 1).trim());
+            }
+        }
+        return out;
+    }
+
+    /** The bench's no-op model: the batch becomes one tensor, as for the real one, and nothing runs. */
+    static float[][] noopForward(LinceModel m, ByteBuffer rgb, int n) {
+        int s = m.info().inputSize();
+        try (NDManager scope = m.djlModel().getNDManager().newSubManager()) {
+            scope.create(rgb, new Shape(n, s, s, 3), ai.djl.ndarray.types.DataType.UINT8);
+        }
+        int k = m.info().classes().size();
+        float[][] out = new float[n][k];
+        for (float[] p : out) {
+            Arrays.fill(p, 1f / k);
+        }
+        return out;
+    }
+
+    private static String fmt(double[] v) {
+        StringBuilder sb = new StringBuilder();
+        for (double d : v) {
+            sb.append(sb.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.0f", d));
+        }
+        return sb.toString();
     }
 
     /** A quick A/B of end-to-end settings: the bare forward pass, one saturating run, the bare pass again. */
@@ -183,7 +379,7 @@ public final class ServingBenchmark {
         Path dir = Files.createTempDirectory("lince-bench");
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"));
                 LinceNode node = LinceNode.start(options(kafka, dir, info))) {
-            Probe probe = new Probe(node);
+            Probe probe = new Probe(node.clients());
             Saturation sat = probe.saturate(4);
             log("OMP_WAIT_POLICY=%s, prepare threads %d: end-to-end %s%s", System.getenv().getOrDefault("OMP_WAIT_POLICY", "unset"),
                     Integer.getInteger("prepareThreads", 0), sat.describe(), probe.batchStats(sat.rate()));
@@ -192,9 +388,10 @@ public final class ServingBenchmark {
 
     private NodeOptions options(EmbeddedKafka kafka, Path dir, ModelInfo info) {
         return new NodeOptions(Role.CLASSIFIER, Optional.of(kafka.bootstrapServers()), Map.of(), dir, dir.resolve("models"),
-                Topics.defaults(1), info.classes(), Optional.empty(), SIZE, "auto", RoutingPolicy.of("confidence", 0.9),
+                Topics.defaults(1), info.classes(), Optional.empty(), SIZE,
+                new io.lince.model.Serving("auto", FOLDED, io.lince.model.Serving.Precision.FP32), RoutingPolicy.of("confidence", 0.9),
                 new BatchSettings(batch, Duration.ofMillis(delayMs), 0, Integer.getInteger("prepareThreads", 0)),
-                FOLDED, FetchPolicy.localFiles(Optional.empty()), 1,
+                FetchPolicy.localFiles(Optional.empty()), 1,
                 TrainerSettings.defaults(), "bench", 42);
     }
 
@@ -214,15 +411,16 @@ public final class ServingBenchmark {
         }
     }
 
-    /** Measures through a producer and a read_committed consumer on the running node. */
+    /** Measures through a producer and a read_committed consumer on a running classifier. */
     private final class Probe {
-        final LinceNode node;
+        final KafkaClients clients;
         final Map<String, Long> seen = new ConcurrentHashMap<>();
         final AtomicBoolean running = new AtomicBoolean(true);
         final List<Classification> stats = java.util.Collections.synchronizedList(new ArrayList<>());
+        int phases;
 
-        Probe(LinceNode node) {
-            this.node = node;
+        Probe(KafkaClients clients) {
+            this.clients = clients;
             Thread t = new Thread(this::read, "bench-reader");
             t.setDaemon(true);
             t.start();
@@ -230,7 +428,7 @@ public final class ServingBenchmark {
 
         void read() {
             var d = WireFormat.defaults().serde(Classification.class).deserializer();
-            try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(node.clients().reader(), new StringDeserializer(),
+            try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(clients.reader(), new StringDeserializer(),
                     new ByteArrayDeserializer())) {
                 TopicPartition tp = new TopicPartition(Topics.CLASSIFICATIONS, 0);
                 c.assign(List.of(tp));
@@ -266,20 +464,35 @@ public final class ServingBenchmark {
          * with the stream, never far from it in time.
          */
         Saturation saturate(int chunks) throws Exception {
-            send("warm", 0, 16, 0, null);
-            await("warm", 16);
+            return saturate(chunks, true);
+        }
+
+        /** As {@link #saturate(int)}; without {@code bare}, no forward rounds between the backlogs. */
+        Saturation saturate(int chunks, boolean bare) throws Exception {
+            return saturate(chunks, bare, 1);
+        }
+
+        /** As {@link #saturate(int, boolean)}, sending the JPEGs {@code repeat} times over. */
+        Saturation saturate(int chunks, boolean bare, int repeat) throws Exception {
+            send("warm" + phases, 0, 64, 0, null);
+            await("warm" + phases, 64);
             stats.clear();
-            int per = jpegs.size() / chunks;
-            double[] bare = new double[chunks + 1];
+            String tag = "p" + phases++ + "-";
+            int per = repeat * jpegs.size() / chunks;
+            double[] rounds = new double[bare ? chunks + 1 : 1];
             long busy = 0;
             for (int c = 0; c < chunks; c++) {
-                bare[c] = bareForward(batch, FOLDED, 1);
+                if (bare) {
+                    rounds[c] = bareForward(batch, FOLDED, 1);
+                }
                 long t0 = System.currentTimeMillis();
-                send("sat" + c, c * per, per, 0, null);
-                busy += await("sat" + c, per) - t0;
+                send(tag + "sat" + c, c * per, per, 0, null);
+                busy += await(tag + "sat" + c, per) - t0;
             }
-            bare[chunks] = bareForward(batch, FOLDED, 1);
-            return new Saturation(per * chunks / (busy / 1000.0), median(bare), bare);
+            if (bare) {
+                rounds[chunks] = bareForward(batch, FOLDED, 1);
+            }
+            return new Saturation(per * chunks / (busy / 1000.0), bare ? median(rounds) : Double.NaN, rounds);
         }
 
         /** Latencies in ms, sorted; the last element is the phase's duration in ms. */
@@ -298,7 +511,7 @@ public final class ServingBenchmark {
 
         void send(String phase, int from, int count, double rate, long[] sentAt) {
             var ser = WireFormat.defaults().serde(ImageEvent.class).serializer();
-            try (KafkaProducer<String, ImageEvent> p = new KafkaProducer<>(node.clients().producer(), new StringSerializer(), ser)) {
+            try (KafkaProducer<String, ImageEvent> p = new KafkaProducer<>(clients.producer(), new StringSerializer(), ser)) {
                 long t0 = System.nanoTime();
                 for (int i = 0; i < count; i++) {
                     if (rate > 0) {
@@ -371,7 +584,6 @@ public final class ServingBenchmark {
         java.util.Collections.shuffle(train, new java.util.Random(7));
         train = train.subList(0, Math.min(200, train.size()));
         ImageDecoder dec = ImageDecoder.defaults();
-        Preprocessor pre = new Preprocessor(SIZE);
         ModelInfo info = new ModelInfo(1, null, List.of("cats", "dogs"), SIZE);
         io.lince.learn.Dataset data = new io.lince.learn.Dataset(trainDir, io.lince.learn.Dataset.Layout.CLASS_FOLDERS,
                 info.classes(), train, List.of(), List.of());
@@ -382,26 +594,23 @@ public final class ServingBenchmark {
             learner.precompute(true);
             learner.fit(io.lince.learn.GroupRates.spread(0.05f), new io.lince.learn.Sgdr.Spec(1, 30, 1), null, false);
             LinceModel m = learner.model();
-            try (LinceModel folded = m.folded();
-                    Predictor<float[], float[]> pu = m.newPredictor();
-                    Predictor<float[], float[]> pf = folded.newPredictor()) {
+            try (LinceModel folded = m.folded()) {
                 int rightU = 0, rightF = 0, agree = 0;
                 double maxDiff = 0;
                 for (int from = 0; from < jpegs.size(); from += batch) {
-                    List<float[]> b = new ArrayList<>();
-                    for (int i = from; i < Math.min(jpegs.size(), from + batch); i++) {
-                        b.add(pre.toTensor(dec.decode(jpegs.get(i))));
-                    }
-                    List<float[]> u = pu.batchPredict(b);
-                    List<float[]> v = pf.batchPredict(b);
-                    for (int i = 0; i < b.size(); i++) {
+                    int count = Math.min(jpegs.size(), from + batch) - from;
+                    ByteBuffer b = crops(from, count, dec);
+                    float[][] u = m.probabilities(b, count);
+                    b.rewind();
+                    float[][] v = folded.probabilities(b, count);
+                    for (int i = 0; i < count; i++) {
                         int truth = info.classIndex(labels.get(from + i));
-                        int lu = u.get(i)[1] > u.get(i)[0] ? 1 : 0;
-                        int lf = v.get(i)[1] > v.get(i)[0] ? 1 : 0;
+                        int lu = u[i][1] > u[i][0] ? 1 : 0;
+                        int lf = v[i][1] > v[i][0] ? 1 : 0;
                         rightU += lu == truth ? 1 : 0;
                         rightF += lf == truth ? 1 : 0;
                         agree += lu == lf ? 1 : 0;
-                        maxDiff = Math.max(maxDiff, Math.abs(u.get(i)[1] - v.get(i)[1]));
+                        maxDiff = Math.max(maxDiff, Math.abs(u[i][1] - v[i][1]));
                     }
                 }
                 int n = jpegs.size();
@@ -412,30 +621,33 @@ public final class ServingBenchmark {
         }
     }
 
-    /** Median of {@code rounds} rounds, images already decoded and preprocessed (the model alone). */
+    /** Median of {@code rounds} rounds, images already decoded and cropped (the model alone). */
     private double bareForward(int b, boolean fold, int rounds) throws Exception {
-        Preprocessor pre = new Preprocessor(SIZE);
-        ImageDecoder dec = ImageDecoder.defaults();
-        List<float[]> inputs = new ArrayList<>();
-        for (int i = 0; i < b; i++) {
-            inputs.add(pre.toTensor(dec.decode(jpegs.get(i))));
-        }
+        ByteBuffer inputs = crops(0, b, ImageDecoder.defaults());
         try (LinceModel base = LinceModel.random(new ModelInfo(1, null, List.of("cats", "dogs"), SIZE), Device.cpu(), 1);
-                LinceModel m = fold ? base.folded() : base;
-                Predictor<float[], float[]> p = m.newPredictor()) {
-            p.batchPredict(inputs);
+                LinceModel m = fold ? base.folded() : base) {
+            m.probabilities(inputs.rewind(), b);
             double[] rates = new double[rounds];
             int iters = Math.max(2, 48 / b);
             for (int r = 0; r < rounds; r++) {
                 long t0 = System.nanoTime();
                 for (int i = 0; i < iters; i++) {
-                    p.batchPredict(inputs);
+                    m.probabilities(inputs.rewind(), b);
                 }
                 rates[r] = b * iters / ((System.nanoTime() - t0) / 1e9);
             }
             log("bare forward batch %d%s: %s images/s", b, fold ? " folded" : "", Arrays.toString(rates));
             return median(rates);
         }
+    }
+
+    /** {@code count} of the JPEGs from {@code from}, as one batch of input crops. */
+    private ByteBuffer crops(int from, int count, ImageDecoder dec) throws Exception {
+        ByteBuffer b = ByteBuffer.allocateDirect(count * SIZE * SIZE * 3);
+        for (int i = from; i < from + count; i++) {
+            b.put(io.lince.images.InputCrop.crop(dec.decode(jpegs.get(i % jpegs.size())), SIZE));
+        }
+        return b.flip();
     }
 
     /** One round of bench/pytorch_forward.py at the same batch size, size and thread count. */

@@ -1,6 +1,7 @@
 package io.lince.images;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -35,6 +36,7 @@ class UriFetcherTest {
     @BeforeEach
     void startServer() throws Exception {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
         server.createContext("/images/cat.jpg", x -> reply(x, 200, IMAGE));
         server.createContext("/images/big.jpg", x -> reply(x, 200, new byte[5_000]));
         server.createContext("/images/flaky.jpg", x -> reply(x, flakyCalls.incrementAndGet() < 3 ? 503 : 200, IMAGE));
@@ -43,6 +45,28 @@ class UriFetcherTest {
         server.createContext("/images/to-file", x -> redirect(x, "file:///etc/passwd"));
         server.createContext("/images/to-private", x -> redirect(x, "/private/secret.jpg"));
         server.createContext("/images/hop", x -> redirect(x, "/images/cat.jpg"));
+        // headers at once, then a byte every 200 ms: 5 s for the whole body
+        server.createContext("/images/trickle.jpg", x -> {
+            x.sendResponseHeaders(200, 25);
+            try (var out = x.getResponseBody()) {
+                for (int i = 0; i < 25; i++) {
+                    out.write(i);
+                    out.flush();
+                    Thread.sleep(200);
+                }
+            } catch (InterruptedException | java.io.IOException e) {
+                // the client hung up: what the deadline is for
+            }
+        });
+        // never answers at all
+        server.createContext("/images/hang.jpg", x -> {
+            try {
+                Thread.sleep(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            x.close();
+        });
         server.createContext("/private/secret.jpg", x -> {
             forbiddenCalls.incrementAndGet();
             reply(x, 200, IMAGE);
@@ -72,6 +96,20 @@ class UriFetcherTest {
     private UriFetcher fetcher(Optional<Path> root, Set<String> hosts) {
         return new UriFetcher(new FetchPolicy(root, hosts, List.of("/images/"), Duration.ofSeconds(2), 1_000, 3,
                 Duration.ofMillis(10)));
+    }
+
+    @Test
+    void oneDeadlineCoversTheWholeFetchBodyIncluded() {
+        UriFetcher f = fetcher(Optional.empty(), Set.of("127.0.0.1:" + server.getAddress().getPort()));
+        for (String name : List.of("trickle.jpg", "hang.jpg")) {
+            long t0 = System.nanoTime();
+            String reason = refused(f, base + "/images/" + name);
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            // the policy's 2 s for everything (three attempts were allowed), not 5 s of trickle or 10 s of silence
+            assertTrue(ms < 3_000, name + " took " + ms + " ms: " + reason);
+            assertTrue(reason.contains("deadline of 2000 ms"), reason);
+        }
+        assertArrayEquals(IMAGE, assertDoesNotThrow(() -> f.fetch(base + "/images/cat.jpg")), "and the next fetch works");
     }
 
     private String refused(UriFetcher f, String uri) {

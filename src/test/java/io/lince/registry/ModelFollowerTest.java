@@ -29,7 +29,7 @@ class ModelFollowerTest {
     private ModelFollower follower(ModelStore store, ModelSlot slot) {
         // the registry is not contacted by offer(); it only names the topic
         ModelRegistry registry = new ModelRegistry(KafkaClients.of("127.0.0.1:1"), Topics.defaults(1), WireFormat.defaults());
-        return new ModelFollower(registry, store, slot, Device.cpu(), false);
+        return new ModelFollower(registry, store, slot, Device.cpu(), new io.lince.model.Serving("cpu", false, io.lince.model.Serving.Precision.FP32));
     }
 
     private static ModelPublished published(ModelStore.Stored s, LinceModel m) {

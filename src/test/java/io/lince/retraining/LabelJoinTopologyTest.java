@@ -102,10 +102,21 @@ class LabelJoinTopologyTest {
     }
 
     @Test
-    void keysByImageIdWhateverTheProducerUsedAsKey() {
-        samples.pipeInput(null, sample("c"));
+    void labelsAreKeyedByImageIdWhateverTheProducerUsedAsKey() {
+        samples.pipeInput("c", sample("c"));
         labels.pipeInput("some-other-key", label("c", "dogs", "app"));
         assertEquals("c", examples.readKeyValue().key);
+    }
+
+    @Test
+    void aSampleUnderAnotherKeyIsDeadLetteredNotJoined() {
+        // the samples' table is the topic itself (no re-keying copy), so its key must be the id
+        samples.pipeInput("not-d", sample("d"));
+        labels.pipeInput("d", label("d", "dogs", "app"));
+        assertTrue(examples.isEmpty());
+        DeadLetter d = dead.readValue();
+        assertEquals("retraining", d.getStage());
+        assertTrue(d.getReason().contains("'not-d' is not the sample's image id 'd'"), d.getReason());
     }
 
     @Test

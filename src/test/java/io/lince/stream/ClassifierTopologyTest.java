@@ -63,7 +63,7 @@ class ClassifierTopologyTest {
             Properties p = new Properties();
             p.put(StreamsConfig.APPLICATION_ID_CONFIG, "test");
             driver = new TopologyTestDriver(ClassifierTopology.build(TOPICS, wire, classifier,
-                    new ClassifierTopology.Settings(source, RoutingPolicy.of("confidence", 0.9), batching,
+                    ClassifierTopology.Settings.forTests(source, RoutingPolicy.of("confidence", 0.9), batching,
                             ClassifierMetrics.NONE, now::get)), p, START);
             images = driver.createInputTopic(TOPICS.images(), Serdes.String().serializer(), Serdes.ByteArray().serializer());
             classifications = driver.createOutputTopic(TOPICS.classifications(), Serdes.String().deserializer(),
@@ -324,4 +324,36 @@ class ClassifierTopologyTest {
         }
     }
 
+
+    @Test
+    void aRecordDeclaringTwoGigabytesOfImageIsDeadLetteredNotAllocated() {
+        try (Harness h = new Harness(6f, -6f)) {
+            // a real event with a one-byte image, whose length field is then made to say 2,147,483,639
+            byte[] ok = h.event("bomb", new byte[] {42});
+            int at = -1;
+            for (int i = ok.length - 2; i > 0; i--) {
+                if (ok[i] == 2 && ok[i + 1] == 42) { // zigzag varint of 1, then the byte
+                    at = i;
+                    break;
+                }
+            }
+            assertTrue(at > 0);
+            byte[] bomb = new byte[at + 5 + (ok.length - at - 2)];
+            System.arraycopy(ok, 0, bomb, 0, at);
+            long zigzag = 2L * 2_147_483_639L;
+            for (int i = 0; i < 5; i++) {
+                bomb[at + i] = (byte) ((zigzag & 0x7f) | (i < 4 ? 0x80 : 0));
+                zigzag >>>= 7;
+            }
+            System.arraycopy(ok, at + 2, bomb, at + 5, ok.length - at - 2);
+            assertTrue(bomb.length < 64, "a small record: " + bomb.length + " bytes");
+            h.images.pipeInput("bomb", bomb);
+            h.send("after", TestImages.jpeg(0, 1));
+            h.waitOut();
+            DeadLetter d = h.dead.readValue();
+            assertEquals("deserialize", d.getStage());
+            assertTrue(d.getReason().contains("2147483639"), d.getReason());
+            assertEquals("after", h.classifications.readValue().getImageId(), "and the stream goes on");
+        }
+    }
 }

@@ -12,8 +12,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A classifier in a process of its own, for tests that kill it: {@code bootstrap workDir partitions}.
- * It runs until killed.
+ * A classifier in a process of its own, for tests that kill it:
+ * {@code bootstrap workDir partitions [modelStore]} (the store defaults to workDir/models). It
+ * runs until killed.
  */
 public final class ClassifierProcess {
 
@@ -23,6 +24,9 @@ public final class ClassifierProcess {
                 Map.of("session.timeout.ms", "6000", "heartbeat.interval.ms", "500"), work,
                 Topics.defaults(Integer.parseInt(args[2])), new BatchSettings(8, Duration.ofMillis(50)),
                 TrainerSettings.defaults(), "eos-test");
+        if (args.length > 3) {
+            options = options.withModelStore(Path.of(args[3]));
+        }
         LinceNode node = LinceNode.start(options);
         System.out.println("READY");
         Thread.currentThread().join();
@@ -31,9 +35,14 @@ public final class ClassifierProcess {
 
     /** Starts one, logging to {@code log}. */
     public static Process start(String bootstrap, Path work, int partitions, Path log) throws Exception {
+        return start(bootstrap, work, partitions, work.resolve("models"), log);
+    }
+
+    /** Starts one that serves from {@code store}, logging to {@code log}. */
+    public static Process start(String bootstrap, Path work, int partitions, Path store, Path log) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         return new ProcessBuilder(java, "-Xmx1g", "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"),
-                ClassifierProcess.class.getName(), bootstrap, work.toString(), String.valueOf(partitions))
+                ClassifierProcess.class.getName(), bootstrap, work.toString(), String.valueOf(partitions), store.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();

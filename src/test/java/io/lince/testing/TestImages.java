@@ -60,20 +60,52 @@ public final class TestImages {
 
     /** A four-channel (CMYK-style) JPEG, which the JDK's decoder does not read. */
     public static byte[] cmykJpeg() {
+        return cmykJpeg(16, 16, new byte[4]);
+    }
+
+    /**
+     * A four-channel JPEG of one colour, its samples stored as given (the JDK's writer adds no
+     * Adobe marker; decoders treat such files as Adobe's inverted CMYK, as Photoshop writes them).
+     */
+    public static byte[] cmykJpeg(int w, int h, byte[] stored) {
         try {
             java.awt.image.WritableRaster raster = java.awt.image.Raster.createInterleavedRaster(
-                    java.awt.image.DataBuffer.TYPE_BYTE, 16, 16, 4, null);
-            javax.imageio.ImageWriter w = javax.imageio.ImageIO.getImageWritersByFormatName("jpeg").next();
+                    java.awt.image.DataBuffer.TYPE_BYTE, w, h, 4, null);
+            byte[] data = ((java.awt.image.DataBufferByte) raster.getDataBuffer()).getData();
+            for (int i = 0; i < data.length; i++) {
+                data[i] = stored[i % 4];
+            }
+            javax.imageio.ImageWriter writer = javax.imageio.ImageIO.getImageWritersByFormatName("jpeg").next();
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             try (var ios = javax.imageio.ImageIO.createImageOutputStream(out)) {
-                w.setOutput(ios);
-                w.write(null, new javax.imageio.IIOImage(raster, null, null), null);
+                writer.setOutput(ios);
+                writer.write(null, new javax.imageio.IIOImage(raster, null, null), null);
             }
-            w.dispose();
+            writer.dispose();
             return out.toByteArray();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    /** A smooth, photo-like JPEG of {@code w}×{@code h}: gradients and soft discs, quality 0.9. */
+    public static byte[] photo(int w, int h, long seed) {
+        Random r = new Random(seed);
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        double cx = w * (0.3 + 0.4 * r.nextDouble());
+        double cy = h * (0.3 + 0.4 * r.nextDouble());
+        double rad = Math.min(w, h) * 0.3;
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                double d = Math.hypot(x - cx, y - cy) / rad;
+                double disc = 1 / (1 + Math.exp(8 * (d - 1)));
+                int red = (int) (40 + 170 * x / (double) w + 40 * disc);
+                int green = (int) (60 + 120 * y / (double) h * (1 - disc));
+                int blue = (int) (200 * disc + 30);
+                img.setRGB(x, y, (Math.min(255, red) << 16) | (Math.min(255, green) << 8) | Math.min(255, blue));
+            }
+        }
+        return SyntheticImages.encode(img, "jpg");
     }
 
     public static byte[] concat(byte[]... parts) {
@@ -81,6 +113,46 @@ public final class TestImages {
         for (byte[] p : parts) {
             out.writeBytes(p);
         }
+        return out.toByteArray();
+    }
+
+    /** A noisy JPEG of {@code side}×{@code side}: hard to compress, about a byte per pixel. */
+    public static byte[] noisyJpeg(int side, long seed) {
+        Random r = new Random(seed);
+        BufferedImage img = new BufferedImage(side, side, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < side; y++) {
+            for (int x = 0; x < side; x++) {
+                img.setRGB(x, y, r.nextInt(1 << 24));
+            }
+        }
+        return SyntheticImages.encode(img, "jpg");
+    }
+
+    /**
+     * A valid JPEG of exactly {@code total} bytes: {@code jpeg} with comment (COM) segments after
+     * its SOI marker, which every decoder skips.
+     */
+    public static byte[] paddedJpeg(byte[] jpeg, int total) {
+        int pad = total - jpeg.length;
+        if (pad < 4) {
+            throw new IllegalArgumentException("the JPEG is already " + jpeg.length + " bytes");
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(total);
+        out.write(jpeg, 0, 2); // SOI
+        while (pad > 0) {
+            int seg = Math.min(pad, 65_537); // marker (2) + length (2) + up to 65,533 bytes
+            if (pad - seg > 0 && pad - seg < 4) {
+                seg -= 4; // leave room for one more whole segment
+            }
+            int len = seg - 2;
+            out.write(0xff);
+            out.write(0xfe);
+            out.write(len >> 8);
+            out.write(len & 0xff);
+            out.write(new byte[len - 2], 0, len - 2);
+            pad -= seg;
+        }
+        out.write(jpeg, 2, jpeg.length - 2);
         return out.toByteArray();
     }
 }

@@ -4,6 +4,7 @@ import io.lince.app.NodeOptions;
 import io.lince.app.Role;
 import io.lince.images.FetchPolicy;
 import io.lince.kafka.Topics;
+import io.lince.model.Serving;
 import io.lince.retraining.TrainerSettings;
 import io.lince.stream.BatchSettings;
 import io.lince.stream.RoutingPolicy;
@@ -23,7 +24,7 @@ public final class TestNodes {
     public static NodeOptions options(Role role, Optional<String> bootstrap, Map<String, String> kafkaProperties,
             Path work, Topics topics, BatchSettings batching, TrainerSettings trainer, String applicationId) {
         return new NodeOptions(role, bootstrap, kafkaProperties, work, work.resolve("models"), topics,
-                TestModels.CLASSES, Optional.empty(), 32, "cpu", RoutingPolicy.of("confidence", 0.9), batching, true,
+                TestModels.CLASSES, Optional.empty(), 32, Serving.fp32("cpu"), RoutingPolicy.of("confidence", 0.9), batching,
                 FetchPolicy.localFiles(Optional.empty()), 1, trainer, applicationId, 42);
     }
 }

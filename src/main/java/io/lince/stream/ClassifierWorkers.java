@@ -1,0 +1,83 @@
+package io.lince.stream;
+
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The classifier's threads, one set per process and shared by every stream task (a pool per task
+ * multiplies threads by partitions: 6 tasks × 14 threads on 2 CPUs). Three kinds, because their
+ * work differs:
+ * <ul>
+ * <li>{@code decode}: JPEG decoding and cropping, CPU-bound: one thread per core.
+ * <li>{@code fetch}: claim-check downloads, waiting on the network under a deadline: more threads
+ * than cores, so a slow host never holds a decoding thread.
+ * <li>{@code forward}: the model, one batch per thread at a time: as many as stream threads, so
+ * each stream thread keeps one batch in flight while it makes the next.
+ * </ul>
+ */
+public final class ClassifierWorkers implements AutoCloseable {
+
+    private final Executor decode;
+    private final Executor fetch;
+    private final Executor forward;
+    private final ExecutorService[] owned;
+
+    private ClassifierWorkers(Executor decode, Executor fetch, Executor forward, ExecutorService... owned) {
+        this.decode = decode;
+        this.fetch = fetch;
+        this.forward = forward;
+        this.owned = owned;
+    }
+
+    /**
+     * @param decodeThreads 0 for one per available core
+     * @param forwardThreads how many batches may run at once (the stream threads)
+     */
+    public static ClassifierWorkers of(int decodeThreads, int fetchThreads, int forwardThreads) {
+        int d = decodeThreads > 0 ? decodeThreads : Runtime.getRuntime().availableProcessors();
+        ExecutorService decode = Executors.newFixedThreadPool(d, named("lince-decode"));
+        ExecutorService fetch = Executors.newFixedThreadPool(Math.max(1, fetchThreads), named("lince-fetch"));
+        ExecutorService forward = Executors.newFixedThreadPool(Math.max(1, forwardThreads), named("lince-forward"));
+        return new ClassifierWorkers(decode, fetch, forward, decode, fetch, forward);
+    }
+
+    /**
+     * Everything on the calling thread: a batch is decoded and classified inside the call that
+     * completes it. For {@code TopologyTestDriver} tests, whose outputs must be there when
+     * {@code pipeInput} returns.
+     */
+    public static ClassifierWorkers sameThread() {
+        Executor direct = Runnable::run;
+        return new ClassifierWorkers(direct, direct, direct);
+    }
+
+    Executor decode() {
+        return decode;
+    }
+
+    Executor fetch() {
+        return fetch;
+    }
+
+    Executor forward() {
+        return forward;
+    }
+
+    private static java.util.concurrent.ThreadFactory named(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    @Override
+    public void close() {
+        for (ExecutorService e : owned) {
+            e.shutdownNow();
+        }
+    }
+}
