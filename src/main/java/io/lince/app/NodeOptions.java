@@ -52,6 +52,12 @@ public record NodeOptions(
                 inputSize, serving, routing, batching, fetch, streamThreads, trainer, applicationIdPrefix, seed);
     }
 
+    /** The same options with another claim-check policy. */
+    public NodeOptions withFetch(FetchPolicy f) {
+        return new NodeOptions(role, bootstrapServers, kafkaProperties, workDir, modelStore, topics, classes, weights,
+                inputSize, serving, routing, batching, f, streamThreads, trainer, applicationIdPrefix, seed);
+    }
+
     /** The same options with another routing policy. */
     public NodeOptions withRouting(RoutingPolicy r) {
         return new NodeOptions(role, bootstrapServers, kafkaProperties, workDir, modelStore, topics, classes, weights,

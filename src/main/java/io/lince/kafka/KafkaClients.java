@@ -40,22 +40,28 @@ public record KafkaClients(String bootstrapServers, Map<String, String> extra) {
         return p;
     }
 
+    /** Lince's producer settings; the user's {@code lince.kafka.properties} win over them. */
     public Properties producer() {
-        Properties p = common();
+        Properties p = new Properties();
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(16 * 1024 * 1024));
+        p.putAll(common());
         return p;
     }
 
-    /** A consumer without a group, reading committed data only. */
+    /**
+     * A consumer without a group, reading committed data only (the isolation level is not the
+     * user's to change: uncommitted records are not Lince's outputs); the user's other settings win.
+     */
     public Properties reader() {
-        Properties p = common();
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        Properties p = new Properties();
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(16 * 1024 * 1024));
+        p.putAll(common());
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         return p;
     }
 

@@ -3,6 +3,7 @@ package io.lince.registry;
 import ai.djl.Device;
 import io.lince.contracts.ModelPublished;
 import io.lince.model.LinceModel;
+import io.lince.kafka.Polls;
 import io.lince.model.ModelSlot;
 import io.lince.model.Serving;
 import java.time.Duration;
@@ -61,7 +62,7 @@ public final class ModelFollower implements AutoCloseable {
             Map<Integer, ModelPublished> versions = new HashMap<>();
             Set<String> refused = new HashSet<>();
             while (running.get()) {
-                var records = c.poll(Duration.ofMillis(500));
+                var records = Polls.skippingUnreadable(c, Duration.ofMillis(500), LOG);
                 if (records.isEmpty()) {
                     continue;
                 }

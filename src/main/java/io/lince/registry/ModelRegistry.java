@@ -2,6 +2,7 @@ package io.lince.registry;
 
 import io.lince.contracts.ModelPublished;
 import io.lince.kafka.KafkaClients;
+import io.lince.kafka.Polls;
 import io.lince.kafka.Topics;
 import io.lince.wire.WireFormat;
 import java.time.Duration;
@@ -20,7 +21,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -79,15 +79,10 @@ public final class ModelRegistry implements AutoCloseable {
             }
             long end = reader.endOffsets(List.of(partition)).get(partition);
             while (reader.position(partition) < end) {
-                try {
-                    for (ConsumerRecord<String, ModelPublished> r : reader.poll(Duration.ofMillis(500))) {
-                        if (r.value() != null) {
-                            read.add(r.value());
-                        }
+                for (ConsumerRecord<String, ModelPublished> r : Polls.skippingUnreadable(reader, Duration.ofMillis(500), LOG)) {
+                    if (r.value() != null) {
+                        read.add(r.value());
                     }
-                } catch (RecordDeserializationException e) {
-                    LOG.errorf("skipped %s@%d: not a ModelPublished (%s)", topic, e.offset(), e.getMessage());
-                    reader.seek(partition, e.offset() + 1);
                 }
             }
             return List.copyOf(read);

@@ -6,6 +6,7 @@ import io.lince.contracts.ModelPublished;
 import io.lince.images.ImageFolder.Entry;
 import io.lince.learn.Dataset;
 import io.lince.kafka.KafkaClients;
+import io.lince.kafka.Polls;
 import io.lince.kafka.Topics;
 import io.lince.learn.FitHistory;
 import io.lince.learn.Learner;
@@ -111,7 +112,7 @@ public final class TrainerService implements AutoCloseable {
             c.assign(parts);
             c.seekToBeginning(parts);
             while (running.get()) {
-                var records = c.poll(Duration.ofMillis(500));
+                var records = Polls.skippingUnreadable(c, Duration.ofMillis(500), LOG);
                 for (ConsumerRecord<String, LabelledExample> r : records) {
                     set.put(r.key(), r.value());
                 }

@@ -57,8 +57,10 @@ import org.jboss.logging.Logger;
  *
  * <p><b>The stream thread only routes.</b> Fetching, decoding and cropping run on the process's
  * shared {@link ClassifierWorkers} as records arrive, and the forward pass runs on a forward
- * thread while the stream thread takes the next records: one batch in flight per task, the next
- * one being decoded meanwhile (a pipeline, as a GPU needs). Outputs are forwarded only on the
+ * thread while the stream thread takes the next records: up to {@link #DEPTH} batches in flight per
+ * task while the next ones arrive and decode (a pipeline, as a GPU needs). The stream thread
+ * waits only when a task holds {@link #HELD_BATCHES} batches' worth of records, so it keeps
+ * committing while a batch waits out a slow host. Outputs are forwarded only on the
  * stream thread (in {@link #process} or the punctuator), inside its transaction. A claim-check
  * fetch runs under one deadline for the whole request ({@code lince.fetch.timeout}), so no
  * network wait can hold the transaction open for long; {@code transaction.timeout.ms} is set
@@ -82,8 +84,14 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Speci
      * the decoder's limits; this keeps the batch inside {@link StreamsSettings#TRANSACTION_TIMEOUT_MS}.
      */
     static final long PREPARE_LIMIT_MS = 8_000;
-    /** Batches a task may have in flight (decoding or in the forward pass) besides the one filling. */
+    /** Batches a task may have dispatched (waiting for their images, or in the forward pass) at once. */
     static final int DEPTH = 2;
+    /**
+     * Records a task may hold in memory, in batches: the {@link #DEPTH} dispatched and two more
+     * arriving (their fetches and decodes already started). Past it the stream thread waits for
+     * the oldest batch; k8s/lince.yaml sizes the heap from it.
+     */
+    static final int HELD_BATCHES = DEPTH + 2;
 
     private final Deserializer<ImageEvent> images;
     private final ImageSource source;
@@ -161,10 +169,7 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Speci
         restore();
         context.schedule(batching.tick(), PunctuationType.WALL_CLOCK_TIME, ignored -> {
             publishFinished();
-            Iterator<Waiting> first = waiting.values().iterator();
-            if (first.hasNext() && clock.getAsLong() - first.next().arrivedAt() >= batching.maxDelay().toMillis()) {
-                dispatch();
-            }
+            dispatchDue();
         });
     }
 
@@ -225,7 +230,28 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Speci
         waiting.put(seq, new Waiting(seq, whole, now, prepare(whole)));
         metrics.received();
         publishFinished();
-        if (waiting.size() >= batching.maxBatch()) {
+        dispatchDue();
+        // Backpressure, the one place the stream thread waits: past this many records held, the
+        // oldest batch must be published first. Below it the thread never blocks, so it keeps
+        // committing (what was published becomes visible) while a batch waits out a slow host.
+        while (held() > HELD_BATCHES * batching.maxBatch() && !inFlight.isEmpty()) {
+            publishOldest();
+            dispatchDue();
+        }
+    }
+
+    private int held() {
+        int n = waiting.size();
+        for (InFlight f : inFlight) {
+            n += f.batch().size();
+        }
+        return n;
+    }
+
+    /** Dispatches what is due (a full batch, or an oldest record that has waited max-delay) while there is room in flight. */
+    private void dispatchDue() {
+        while (inFlight.size() < DEPTH && !waiting.isEmpty() && (waiting.size() >= batching.maxBatch()
+                || clock.getAsLong() - waiting.values().iterator().next().arrivedAt() >= batching.maxDelay().toMillis())) {
             dispatch();
         }
     }
@@ -310,13 +336,9 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Speci
      * Starts the next batch without waiting for it: once its images are prepared (they have been
      * since they arrived) and the batch before it has had its forward pass, its own runs on a
      * forward thread. A task's forward passes run in order, so its results never go back to an
-     * older model version after a swap. Only when {@link #DEPTH} batches are in flight is the
-     * oldest waited for.
+     * older model version after a swap.
      */
     private void dispatch() {
-        while (inFlight.size() >= DEPTH) {
-            publishOldest();
-        }
         long now = clock.getAsLong();
         List<Waiting> batch = new ArrayList<>();
         Iterator<Waiting> it = waiting.values().iterator();
@@ -332,9 +354,6 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Speci
                 .thenApplyAsync(this::classify, workers.forward());
         inFlight.addLast(new InFlight(batch, now, done));
         publishFinished(); // on the calling thread (tests) the batch is done already
-        if (waiting.size() >= batching.maxBatch()) {
-            dispatch(); // more than a batch was restored
-        }
     }
 
     /** One record's outcome once its batch is due: what it came to, or why it did not in time. */

@@ -30,6 +30,13 @@ import org.jboss.logging.Logger;
 final class ActivityConsumer implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(ActivityConsumer.class);
+    /**
+     * Feed thumbnails decoded per second at most. The feed shows the last few hundred images; the
+     * stream may carry thousands a second, and decoding each (2-5 ms) would make this one thread
+     * fall behind and load the pod it shares. Images past the budget show without a picture; an
+     * image sent for labelling always gets one (the labeller needs it).
+     */
+    static final int THUMBNAILS_PER_SECOND = 20;
 
     private final KafkaClients clients;
     private final Topics topics;
@@ -43,6 +50,8 @@ final class ActivityConsumer implements AutoCloseable {
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Thread thread = new Thread(this::run, "lince-dashboard-feed");
     private volatile KafkaConsumer<String, byte[]> consumer;
+    private long budgetSecond;
+    private int spentThisSecond;
 
     ActivityConsumer(KafkaClients clients, Topics topics, WireFormat wire, ActivityLog log, int recent) {
         this.clients = clients;
@@ -105,7 +114,7 @@ final class ActivityConsumer implements AutoCloseable {
         String t = r.topic();
         if (t.equals(topics.images())) {
             ImageEvent e = images.deserialize(t, r.value());
-            log.image(e.getId(), e.getSource(), thumbnails.of(e.getBytes()));
+            log.image(e.getId(), e.getSource(), withinBudget(System.currentTimeMillis()) ? thumbnails.of(e.getBytes()) : null);
         } else if (t.equals(topics.classifications())) {
             log.classified(classifications.deserialize(t, r.value()), r.timestamp());
         } else if (t.equals(topics.retraining())) {
@@ -115,6 +124,16 @@ final class ActivityConsumer implements AutoCloseable {
         } else {
             log.labelled(examples.deserialize(t, r.value()), r.timestamp());
         }
+    }
+
+    /** Whether one more feed thumbnail fits this second's budget. */
+    boolean withinBudget(long nowMillis) {
+        long second = nowMillis / 1000;
+        if (second != budgetSecond) {
+            budgetSecond = second;
+            spentThisSecond = 0;
+        }
+        return spentThisSecond++ < THUMBNAILS_PER_SECOND;
     }
 
     @Override

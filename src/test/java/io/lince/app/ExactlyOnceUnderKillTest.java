@@ -86,19 +86,8 @@ class ExactlyOnceUnderKillTest {
             }
             producer.join();
             try {
-                Map<String, Integer> classified = new HashMap<>();
-                Map<String, Integer> dead = new HashMap<>();
-                collect(clients, wire, classified, dead, good.size(), bad.size());
-
                 assertEquals(IMAGES, good.size() + bad.size());
-                List<String> lost = new ArrayList<>();
-                good.stream().filter(id -> !classified.containsKey(id)).forEach(lost::add);
-                bad.stream().filter(id -> !dead.containsKey(id)).forEach(lost::add);
-                assertEquals(List.of(), lost, "lost");
-                classified.forEach((id, n) -> assertEquals(1, n, "classifications of " + id));
-                dead.forEach((id, n) -> assertEquals(1, n, "dead letters of " + id));
-                assertEquals(good, classified.keySet(), "nothing else was classified");
-                assertEquals(bad, dead.keySet(), "nothing else was dead-lettered");
+                assertExactlyOnce(clients, wire, good, bad);
                 assertTrue(readyCount(log) >= 4, "the classifier ran four times");
             } finally {
                 classifier.destroyForcibly().waitFor();
@@ -131,22 +120,27 @@ class ExactlyOnceUnderKillTest {
                 Thread.sleep(8_000 + new Random(7).nextInt(4_000));
                 a.destroyForcibly().waitFor(); // SIGKILL, never restarted: b must take over its partition
                 producer.join();
-                Map<String, Integer> classified = new HashMap<>();
-                Map<String, Integer> dead = new HashMap<>();
-                collect(clients, wire, classified, dead, good.size(), bad.size());
-                List<String> lost = new ArrayList<>();
-                good.stream().filter(id -> !classified.containsKey(id)).forEach(lost::add);
-                bad.stream().filter(id -> !dead.containsKey(id)).forEach(lost::add);
-                assertEquals(List.of(), lost, "lost");
-                classified.forEach((id, n) -> assertEquals(1, n, "classifications of " + id));
-                dead.forEach((id, n) -> assertEquals(1, n, "dead letters of " + id));
-                assertEquals(good, classified.keySet(), "nothing else was classified");
-                assertEquals(bad, dead.keySet(), "nothing else was dead-lettered");
+                assertExactlyOnce(clients, wire, good, bad);
             } finally {
                 a.destroyForcibly().waitFor();
                 b.destroyForcibly().waitFor();
             }
         }
+    }
+
+    /** One classification per good image, one dead letter per bad one, nothing else. */
+    private static void assertExactlyOnce(KafkaClients clients, WireFormat wire, Set<String> good, Set<String> bad) {
+        Map<String, Integer> classified = new HashMap<>();
+        Map<String, Integer> dead = new HashMap<>();
+        collect(clients, wire, classified, dead, good.size(), bad.size());
+        List<String> lost = new ArrayList<>();
+        good.stream().filter(id -> !classified.containsKey(id)).forEach(lost::add);
+        bad.stream().filter(id -> !dead.containsKey(id)).forEach(lost::add);
+        assertEquals(List.of(), lost, "lost");
+        classified.forEach((id, n) -> assertEquals(1, n, "classifications of " + id));
+        dead.forEach((id, n) -> assertEquals(1, n, "dead letters of " + id));
+        assertEquals(good, classified.keySet(), "nothing else was classified");
+        assertEquals(bad, dead.keySet(), "nothing else was dead-lettered");
     }
 
     private static int readyCount(Path log) throws java.io.IOException {
