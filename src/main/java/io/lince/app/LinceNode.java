@@ -24,6 +24,8 @@ import io.lince.stream.ImageSource;
 import io.lince.stream.StreamsSettings;
 import io.lince.wire.WireFormat;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
@@ -43,12 +45,15 @@ public final class LinceNode implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(LinceNode.class);
     /** Claim-check downloads in flight at once; they wait on the network, not on a core. */
     private static final int FETCH_THREADS = 16;
+    /** How long a classifier may serve another version than the registry's champion before it is not ready. */
+    public static final Duration CHAMPION_GRACE = Duration.ofSeconds(60);
 
     private final Deque<AutoCloseable> open = new ArrayDeque<>();
     private final NodeOptions options;
     private KafkaClients clients;
     private ModelRegistry registry;
     private ModelSlot slot;
+    private ModelFollower follower;
     private ModelPublished firstChampion;
     private final ClassifierMetrics metrics;
     private TrainerService trainer;
@@ -105,7 +110,8 @@ public final class LinceNode implements AutoCloseable {
                             options.routing(), batching, metrics, System::currentTimeMillis, workers,
                             InputRecords.kafka(clients.reader(), Duration.ofSeconds(30))));
             streams(t, "classifier", options.streamThreads());
-            open.push(new ModelFollower(registry, store, slot, device, options.serving()).start());
+            follower = new ModelFollower(registry, store, slot, device, options.serving()).start();
+            open.push(follower);
         }
         if (options.role().trains()) {
             Topology join = LabelJoinTopology.build(options.topics(), wire, firstChampion.getClasses());
@@ -153,6 +159,28 @@ public final class LinceNode implements AutoCloseable {
     /** The training worker, when this node trains. */
     public Optional<TrainerService> trainer() {
         return Optional.ofNullable(trainer);
+    }
+
+    /**
+     * What makes this node not ready although its streams run: a background thread its role needs
+     * has stopped, or it serves another model than the registry's champion for longer than
+     * {@link #CHAMPION_GRACE}. Empty when all is well.
+     */
+    public List<String> problems() {
+        List<String> out = new ArrayList<>();
+        long now = System.currentTimeMillis();
+        if (follower != null) {
+            follower.problem(now, CHAMPION_GRACE).ifPresent(out::add);
+        }
+        if (trainer != null) {
+            trainer.problem().ifPresent(out::add);
+        }
+        return out;
+    }
+
+    /** The model follower, when this node classifies. */
+    public Optional<ModelFollower> follower() {
+        return Optional.ofNullable(follower);
     }
 
     /** The classifier's model slot, when this node classifies. */

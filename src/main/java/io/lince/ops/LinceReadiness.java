@@ -9,7 +9,11 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Ready when a model is loaded and every Kafka Streams application of this node is RUNNING. */
+/**
+ * Ready when a model is loaded, every Kafka Streams application of this node is RUNNING, and
+ * nothing else is wrong ({@link LinceNode#problems}: a background thread stopped, or the served
+ * model is not the registry's champion past a grace period); the reasons are in the data.
+ */
 @Readiness
 @ApplicationScoped
 public class LinceReadiness implements HealthCheck {
@@ -32,6 +36,11 @@ public class LinceReadiness implements HealthCheck {
             r.withData(e.getKey(), state.name());
             up &= state == KafkaStreams.State.RUNNING;
         }
-        return r.status(up && (node.slot().isPresent() || !node.options().role().classifies())).build();
+        var problems = node.problems();
+        if (!problems.isEmpty()) {
+            r.withData("problems", String.join("; ", problems));
+        }
+        node.follower().ifPresent(f -> r.withData("championVersion", f.championVersion()));
+        return r.status(up && problems.isEmpty() && (node.slot().isPresent() || !node.options().role().classifies())).build();
     }
 }

@@ -2,6 +2,7 @@ package io.lince.ops;
 
 import io.lince.app.LinceNode;
 import io.lince.model.ModelSlot;
+import io.lince.registry.ModelFollower;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -24,6 +25,8 @@ public class RunningNode {
     public void set(LinceNode node) {
         this.node = node;
         node.slot().ifPresent(this::gaugeModelVersion);
+        node.follower().ifPresent(f -> Gauge.builder("lince.champion.version", f, ModelFollower::championVersion)
+                .description("the registry's champion: what the classifier should be serving").register(registry));
         started.fire(node);
     }
 

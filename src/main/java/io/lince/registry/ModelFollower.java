@@ -8,10 +8,8 @@ import io.lince.model.ModelSlot;
 import io.lince.model.Serving;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -23,7 +21,10 @@ import org.jboss.logging.Logger;
  * Follows {@code lince.models} and swaps the champion (the promoted version, newer or, after a
  * rollback, older) into the slot; candidates the gate rejected are never served. Loading happens
  * on this thread, so the stream keeps classifying with the old model until the new one is ready.
- * An artifact that fails its sha256 or does not load is refused once, and the old model stays.
+ * An artifact that fails its sha256 or does not load is refused, with a log line each time, and
+ * the old model stays; the same (version, sha256) is tried again after a backoff (1 s, doubling
+ * to 5 minutes), because the reason may pass (an artifact not yet on the shared volume). While the
+ * served version is not the champion, {@link #problem} says so, and readiness with it.
  */
 public final class ModelFollower implements AutoCloseable {
 
@@ -37,6 +38,15 @@ public final class ModelFollower implements AutoCloseable {
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Thread thread;
     private volatile KafkaConsumer<String, ModelPublished> consumer;
+    /** The registry's champion as last read, and since when the slot has served another version. */
+    private volatile ModelPublished champion;
+    private volatile long differingSince = -1;
+    private volatile String lastRefusal;
+    private volatile String stoppedBecause;
+    /** Refused (version, sha256) pairs: when each may be tried again, and its next backoff. */
+    private final Map<String, long[]> refusals = new HashMap<>();
+    static final long FIRST_BACKOFF_MS = 1_000;
+    static final long MAX_BACKOFF_MS = 300_000;
 
     public ModelFollower(ModelRegistry registry, ModelStore store, ModelSlot slot, Device device, Serving serving) {
         this.serving = serving;
@@ -60,28 +70,71 @@ public final class ModelFollower implements AutoCloseable {
             c.assign(List.of(tp));
             c.seekToBeginning(List.of(tp));
             Map<Integer, ModelPublished> versions = new HashMap<>();
-            Set<String> refused = new HashSet<>();
             while (running.get()) {
-                var records = Polls.skippingUnreadable(c, Duration.ofMillis(500), LOG);
-                if (records.isEmpty()) {
-                    continue;
-                }
-                for (ConsumerRecord<String, ModelPublished> r : records) {
+                for (ConsumerRecord<String, ModelPublished> r : Polls.skippingUnreadable(c, Duration.ofMillis(500), LOG)) {
                     if (r.value() != null) {
                         versions.put(r.value().getVersion(), r.value());
                     }
                 }
-                ModelPublished champion = ModelRegistry.champion(versions.values()).orElse(null);
-                if (champion != null && champion.getVersion() != slot.info().version()
-                        && !refused.contains(champion.getSha256()) && !offer(champion)) {
-                    refused.add(champion.getSha256());
-                }
+                ModelRegistry.champion(versions.values()).ifPresent(m -> follow(m, System.currentTimeMillis()));
             }
         } catch (WakeupException e) {
             // closing
         } catch (RuntimeException e) {
+            stoppedBecause = e.toString();
             LOG.error("model follower stopped: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Serves {@code m} if it is not served yet and not waiting out a refusal's backoff. Called on
+     * every poll, so a refused champion is tried again once its backoff has passed.
+     */
+    void follow(ModelPublished m, long now) {
+        champion = m;
+        if (m.getVersion() == slot.info().version()) {
+            differingSince = -1;
+            return;
+        }
+        if (differingSince < 0) {
+            differingSince = now;
+        }
+        String key = m.getVersion() + "/" + m.getSha256();
+        long[] backoff = refusals.get(key);
+        if (backoff != null && now < backoff[0]) {
+            return;
+        }
+        if (offer(m)) {
+            refusals.remove(key);
+            differingSince = -1;
+        } else {
+            long wait = backoff == null ? FIRST_BACKOFF_MS : Math.min(MAX_BACKOFF_MS, backoff[1] * 2);
+            refusals.put(key, new long[] {now + wait, wait});
+        }
+    }
+
+    /**
+     * What is wrong with following the registry, if anything: the thread stopped, or the slot has
+     * served another version than the champion for longer than {@code grace}.
+     */
+    public java.util.Optional<String> problem(long now, Duration grace) {
+        if (stoppedBecause != null) {
+            return java.util.Optional.of("the model follower stopped: " + stoppedBecause);
+        }
+        ModelPublished c = champion;
+        long since = differingSince;
+        if (c != null && since >= 0 && c.getVersion() != slot.info().version() && now - since > grace.toMillis()) {
+            return java.util.Optional.of(String.format("serving v%d while the registry's champion is v%d (for %d s)%s",
+                    slot.info().version(), c.getVersion(), (now - since) / 1000,
+                    lastRefusal == null ? "" : ": " + lastRefusal));
+        }
+        return java.util.Optional.empty();
+    }
+
+    /** The champion's version as last read from the registry, or -1 before any. */
+    public int championVersion() {
+        ModelPublished c = champion;
+        return c == null ? -1 : c.getVersion();
     }
 
     /** Loads and swaps in {@code m}; returns false (and keeps the old model) if it is refused. */
@@ -99,6 +152,7 @@ public final class ModelFollower implements AutoCloseable {
                     (System.nanoTime() - t0) / 1_000_000);
             return true;
         } catch (Exception e) {
+            lastRefusal = "refused v" + m.getVersion() + ": " + e.getMessage();
             LOG.errorf("refused model v%d: %s; still serving v%d", m.getVersion(), e.getMessage(),
                     slot.info().version());
             return false;

@@ -68,6 +68,7 @@ public final class TrainerService implements AutoCloseable {
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Thread thread;
     private volatile KafkaConsumer<String, LabelledExample> consumer;
+    private volatile String stoppedBecause;
     private int retryAt = -1;
     /** A snapshot for other threads; the set itself belongs to the trainer thread. */
     private volatile Map<String, String> labels = Map.of();
@@ -126,8 +127,14 @@ public final class TrainerService implements AutoCloseable {
         } catch (WakeupException e) {
             // closing
         } catch (RuntimeException e) {
+            stoppedBecause = e.toString();
             LOG.error("trainer stopped: " + e.getMessage(), e);
         }
+    }
+
+    /** Why the trainer's thread stopped, if it did (readiness reports it). */
+    public java.util.Optional<String> problem() {
+        return java.util.Optional.ofNullable(stoppedBecause).map(r -> "the trainer stopped: " + r);
     }
 
     /**

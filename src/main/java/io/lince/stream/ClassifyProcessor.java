@@ -156,9 +156,23 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Speci
 
     /**
      * What became of a dispatched batch: each record's outcome (in batch order) and, for those
-     * with an image, the forward pass's results in the same order, or why it failed.
+     * with an image, the forward pass's result in the same order.
      */
-    private record Done(List<Outcome> outcomes, List<ImageClassifier.Classified> results, RuntimeException failure) {}
+    private record Done(List<Outcome> outcomes, List<Result> results) {}
+
+    /** One image's forward pass: its result, or why it failed when it ran alone. */
+    private record Result(ImageClassifier.Classified classified, String failure) {}
+
+    /**
+     * An error of the machine rather than of a record (memory, the device): not dead-lettered but
+     * thrown out of the stream thread, so the task's transaction aborts and its records are
+     * processed again by the replacement thread.
+     */
+    static final class RetryableFailure extends RuntimeException {
+        RetryableFailure(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
 
     @Override
     public void init(ProcessorContext<String, SpecificRecord> context) {
@@ -373,14 +387,39 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Speci
     /** The forward pass over a batch's prepared images; runs on a forward thread. */
     private Done classify(List<Outcome> outcomes) {
         List<ImageClassifier.Prepared> images = outcomes.stream().filter(o -> o.image() != null).map(Outcome::image).toList();
-        if (images.isEmpty()) {
-            return new Done(outcomes, List.of(), null);
-        }
+        return new Done(outcomes, images.isEmpty() ? List.of() : isolating(images));
+    }
+
+    /**
+     * The batch's results; when the forward pass fails on it, the batch is split in halves, and
+     * halves again, until each image that fails fails alone: one poison record costs its batch
+     * about 2·log2(n) more passes and is dead-lettered with the exception, the others are
+     * classified. (The halves take their own leases of the model, so after a swap they may run
+     * on different versions: only a failing batch is ever split.) A failure of the machine is not
+     * bisected but thrown: see {@link RetryableFailure}.
+     */
+    private List<Result> isolating(List<ImageClassifier.Prepared> images) {
         try {
-            return new Done(outcomes, classifier.classifyPrepared(images), null);
+            return classifier.classifyPrepared(images).stream().map(c -> new Result(c, null)).toList();
         } catch (RuntimeException e) {
-            return new Done(outcomes, null, e);
+            if (retryable(e)) {
+                throw new RetryableFailure("the forward pass failed for a reason that is not the images': " + e, e);
+            }
+            if (images.size() == 1) {
+                LOG.warnf("an image fails the forward pass alone: %s", e.toString());
+                return List.of(new Result(null, e.getClass().getSimpleName() + ": " + e.getMessage()));
+            }
+            int half = images.size() / 2;
+            List<Result> out = new ArrayList<>(isolating(images.subList(0, half)));
+            out.addAll(isolating(images.subList(half, images.size())));
+            return out;
         }
+    }
+
+    /** Out of memory, or the accelerator gone: worth trying again, not the record's fault. */
+    static boolean retryable(Throwable e) {
+        String m = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+        return m.contains("out of memory") || m.contains("cuda error") || m.contains("device-side") || m.contains("device lost");
     }
 
     /** Publishes the batches in flight that are done, oldest first. */
@@ -400,7 +439,9 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Speci
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while a batch ran", e);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("a batch's future failed: " + e.getCause(), e); // classify() returns its failures
+            // a RetryableFailure, or an Error (OutOfMemoryError): out of the thread, the transaction aborts
+            Throwable cause = e.getCause();
+            throw cause instanceof RetryableFailure r ? r : new RetryableFailure("a batch failed: " + cause, cause);
         }
         List<Ready> ready = new ArrayList<>();
         for (int i = 0; i < f.batch().size(); i++) {
@@ -416,18 +457,16 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Speci
         if (ready.isEmpty()) {
             return;
         }
-        if (done.failure() != null) {
-            LOG.warnf(done.failure(), "a batch of %d failed", ready.size());
-            for (Ready r : ready) {
-                deadLetter(r.waiting().record(), r.event().getId(), "classify", String.valueOf(done.failure().getMessage()));
-                buffer.delete(r.waiting().seq());
-            }
-            return;
-        }
-        metrics.batch(ready.size(), done.results().get(0).inferenceMillis());
+        done.results().stream().filter(x -> x.classified() != null).findFirst()
+                .ifPresent(x -> metrics.batch(ready.size(), x.classified().inferenceMillis()));
         for (int i = 0; i < ready.size(); i++) {
             Ready r = ready.get(i);
-            emit(r, done.results().get(i), ready.size(), f.dispatchedAt());
+            Result x = done.results().get(i);
+            if (x.classified() != null) {
+                emit(r, x.classified(), ready.size(), f.dispatchedAt());
+            } else {
+                deadLetter(r.waiting().record(), r.event().getId(), "classify", "fails the forward pass alone: " + x.failure());
+            }
             buffer.delete(r.waiting().seq());
         }
     }

@@ -11,6 +11,7 @@ import io.lince.images.FetchPolicy;
 import io.lince.kafka.Topics;
 import io.lince.retraining.TrainerSettings;
 import io.lince.stream.BatchSettings;
+import io.lince.testing.SlowHttp;
 import io.lince.testing.TestImages;
 import io.lince.testing.TestNodes;
 import io.lince.wire.WireFormat;
@@ -64,26 +65,8 @@ class SlowHostsTest {
             x.getResponseBody().write(good);
             x.close();
         });
-        server.createContext("/images/trickle.jpg", x -> {
-            x.sendResponseHeaders(200, 60);
-            try (var out = x.getResponseBody()) {
-                for (int i = 0; i < 60; i++) { // a byte a second for a minute
-                    out.write(i);
-                    out.flush();
-                    Thread.sleep(1_000);
-                }
-            } catch (InterruptedException | java.io.IOException e) {
-                // the classifier hung up at its deadline
-            }
-        });
-        server.createContext("/images/hang.jpg", x -> {
-            try {
-                Thread.sleep(60_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            x.close();
-        });
+        server.createContext("/images/trickle.jpg", SlowHttp.trickle(60, 1_000)); // a byte a second for a minute
+        server.createContext("/images/hang.jpg", SlowHttp.silent(60_000));
         server.start();
         String base = "http://127.0.0.1:" + server.getAddress().getPort() + "/images/";
         FetchPolicy fetch = new FetchPolicy(Optional.empty(), Set.of("127.0.0.1:" + server.getAddress().getPort()),

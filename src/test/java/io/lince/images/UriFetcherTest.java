@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import io.lince.testing.SlowHttp;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,28 +46,9 @@ class UriFetcherTest {
         server.createContext("/images/to-file", x -> redirect(x, "file:///etc/passwd"));
         server.createContext("/images/to-private", x -> redirect(x, "/private/secret.jpg"));
         server.createContext("/images/hop", x -> redirect(x, "/images/cat.jpg"));
-        // headers at once, then a byte every 200 ms: 5 s for the whole body
-        server.createContext("/images/trickle.jpg", x -> {
-            x.sendResponseHeaders(200, 25);
-            try (var out = x.getResponseBody()) {
-                for (int i = 0; i < 25; i++) {
-                    out.write(i);
-                    out.flush();
-                    Thread.sleep(200);
-                }
-            } catch (InterruptedException | java.io.IOException e) {
-                // the client hung up: what the deadline is for
-            }
-        });
-        // never answers at all
-        server.createContext("/images/hang.jpg", x -> {
-            try {
-                Thread.sleep(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            x.close();
-        });
+        // headers at once, then a byte every 200 ms: 5 s for the whole body; and a host that never answers
+        server.createContext("/images/trickle.jpg", SlowHttp.trickle(25, 200));
+        server.createContext("/images/hang.jpg", SlowHttp.silent(10_000));
         server.createContext("/private/secret.jpg", x -> {
             forbiddenCalls.incrementAndGet();
             reply(x, 200, IMAGE);

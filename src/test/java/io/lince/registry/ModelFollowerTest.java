@@ -79,4 +79,31 @@ class ModelFollowerTest {
         assertTrue(e.getMessage().contains("outside the model store"), e.getMessage());
         assertThrows(IOException.class, () -> store.verified("http://example.invalid/m.lince", "00"));
     }
+
+    @Test
+    void aRefusedChampionIsTriedAgainAfterABackoffAndReportedUntilServed() throws Exception {
+        ModelStore store = new ModelStore(dir.resolve("models"));
+        try (ModelSlot slot = new ModelSlot(TestModels.random(1, 32)); LinceModel v2 = TestModels.constant(2, 32, 1f, 0f)) {
+            ModelStore.Stored s = store.put(v2);
+            byte[] good = Files.readAllBytes(s.file());
+            Files.delete(s.file()); // not on the shared volume yet
+            ModelFollower f = follower(store, slot);
+            java.time.Duration grace = java.time.Duration.ofSeconds(30);
+            long t0 = 1_000_000;
+            f.follow(published(s, v2), t0);
+            assertEquals(1, slot.info().version());
+            assertTrue(f.problem(t0 + 10_000, grace).isEmpty(), "within the grace period");
+            String problem = f.problem(t0 + 31_000, grace).orElseThrow();
+            assertTrue(problem.contains("serving v1 while the registry's champion is v2"), problem);
+            assertTrue(problem.contains("does not exist"), problem);
+            // the artifact arrives; within the backoff nothing is tried, after it the same version is served
+            Files.write(s.file(), good);
+            f.follow(published(s, v2), t0 + ModelFollower.FIRST_BACKOFF_MS / 2);
+            assertEquals(1, slot.info().version(), "still backing off");
+            f.follow(published(s, v2), t0 + ModelFollower.FIRST_BACKOFF_MS + 1);
+            assertEquals(2, slot.info().version(), "a refusal is not forever");
+            assertTrue(f.problem(t0 + 60_000, grace).isEmpty());
+            assertEquals(2, f.championVersion());
+        }
+    }
 }

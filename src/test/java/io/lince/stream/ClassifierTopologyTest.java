@@ -58,8 +58,13 @@ class ClassifierTopologyTest {
         }
 
         Harness(BatchSettings batching, ImageSource source, float... logits) {
+            this(batching, source, io.lince.model.LinceModel::probabilities, logits);
+        }
+
+        Harness(BatchSettings batching, ImageSource source, ImageClassifier.Forward forward, float... logits) {
             slot = new ModelSlot(TestModels.constant(7, 32, logits));
-            var classifier = new ImageClassifier(slot, new ImageDecoder(100_000, 1_000_000));
+            var classifier = new ImageClassifier(slot, new io.lince.images.InputCrop(new ImageDecoder(100_000, 1_000_000), true), 0,
+                    forward);
             Properties p = new Properties();
             p.put(StreamsConfig.APPLICATION_ID_CONFIG, "test");
             driver = new TopologyTestDriver(ClassifierTopology.build(TOPICS, wire, classifier,
@@ -354,6 +359,39 @@ class ClassifierTopologyTest {
             assertEquals("deserialize", d.getStage());
             assertTrue(d.getReason().contains("2147483639"), d.getReason());
             assertEquals("after", h.classifications.readValue().getImageId(), "and the stream goes on");
+        }
+    }
+
+    @Test
+    void aBatchThatFailsIsSplitUntilThePoisonRecordFailsAlone() {
+        // a forward pass that fails whenever its batch holds a pure red image
+        int side = 32 * 32 * 3;
+        ImageClassifier.Forward picky = (model, rgb, n) -> {
+            for (int i = 0; i < n; i++) {
+                if ((rgb.get(i * side) & 0xff) > 250 && rgb.get(i * side + 1) == 0 && rgb.get(i * side + 2) == 0) {
+                    throw new IllegalStateException("kernel failed on this input");
+                }
+            }
+            return model.probabilities(rgb, n);
+        };
+        try (Harness h = new Harness(new BatchSettings(4, Duration.ofMillis(100)), ImageSource.inlineOnly(), picky, 6f, -6f)) {
+            java.awt.image.BufferedImage red = new java.awt.image.BufferedImage(40, 40, java.awt.image.BufferedImage.TYPE_INT_RGB);
+            for (int y = 0; y < 40; y++) {
+                for (int x = 0; x < 40; x++) {
+                    red.setRGB(x, y, 0xff0000);
+                }
+            }
+            h.send("a", TestImages.jpeg(0, 1));
+            h.send("poison", io.lince.images.SyntheticImages.encode(red, "png"));
+            h.send("b", TestImages.jpeg(1, 2));
+            h.send("c", TestImages.jpeg(0, 3));
+            assertEquals(java.util.List.of("a", "b", "c"), h.classifications.readValuesToList().stream()
+                    .map(Classification::getImageId).toList(), "the rest of its batch is classified");
+            DeadLetter d = h.dead.readValue();
+            assertEquals("poison", d.getImageId());
+            assertEquals("classify", d.getStage());
+            assertTrue(d.getReason().contains("IllegalStateException: kernel failed on this input"), d.getReason());
+            assertTrue(h.dead.isEmpty());
         }
     }
 }
