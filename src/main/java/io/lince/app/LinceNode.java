@@ -47,6 +47,11 @@ public final class LinceNode implements AutoCloseable {
     private static final int FETCH_THREADS = 16;
     /** How long a classifier may serve another version than the registry's champion before it is not ready. */
     public static final Duration CHAMPION_GRACE = Duration.ofSeconds(60);
+    /**
+     * How long a classifier task may hold a record without publishing it before the node is not
+     * ready: well above the worst-case batch (a fetch deadline and a forward pass).
+     */
+    public static final Duration STALL_LIMIT = Duration.ofSeconds(120);
 
     private final Deque<AutoCloseable> open = new ArrayDeque<>();
     private final NodeOptions options;
@@ -54,6 +59,7 @@ public final class LinceNode implements AutoCloseable {
     private ModelRegistry registry;
     private ModelSlot slot;
     private ModelFollower follower;
+    private ClassifierWorkers workers;
     private ModelPublished firstChampion;
     private final ClassifierMetrics metrics;
     private TrainerService trainer;
@@ -102,7 +108,7 @@ public final class LinceNode implements AutoCloseable {
             open.push(slot);
             BatchSettings batching = options.batching().on(device.isGpu());
             ImageClassifier classifier = new ImageClassifier(slot, ImageDecoder.defaults(), batching.ttaViews());
-            ClassifierWorkers workers = ClassifierWorkers.of(batching.prepareThreads(), FETCH_THREADS,
+            workers = ClassifierWorkers.of(batching.prepareThreads(), FETCH_THREADS,
                     options.streamThreads());
             open.push(workers);
             Topology t = ClassifierTopology.build(options.topics(), wire, classifier,
@@ -163,14 +169,18 @@ public final class LinceNode implements AutoCloseable {
 
     /**
      * What makes this node not ready although its streams run: a background thread its role needs
-     * has stopped, or it serves another model than the registry's champion for longer than
-     * {@link #CHAMPION_GRACE}. Empty when all is well.
+     * has stopped, it serves another model than the registry's champion for longer than
+     * {@link #CHAMPION_GRACE}, or a classifier task has held a record for longer than
+     * {@link #STALL_LIMIT} without publishing it. Empty when all is well.
      */
     public List<String> problems() {
         List<String> out = new ArrayList<>();
         long now = System.currentTimeMillis();
         if (follower != null) {
             follower.problem(now, CHAMPION_GRACE).ifPresent(out::add);
+        }
+        if (workers != null) {
+            out.addAll(workers.stalls(now, STALL_LIMIT));
         }
         if (trainer != null) {
             trainer.problem().ifPresent(out::add);

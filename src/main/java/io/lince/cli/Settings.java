@@ -36,7 +36,8 @@ final class Settings {
     }
 
     static SelectionSettings selection(LinceConfig.Selection s) {
-        return new SelectionSettings(s.adaptive(), s.k(), s.emaAlpha(), s.warmup(), s.maxPerMinute(), s.exploration());
+        return new SelectionSettings(s.adaptive(), s.k(), s.emaAlpha(), s.warmup(), s.maxPerMinute(), s.exploration(),
+                Duration.ofHours(s.sentRetentionHours()));
     }
 
     static NodeOptions node(LinceConfig c, Role role, String device) {

@@ -180,6 +180,10 @@ public interface LinceConfig {
         @WithDefault("0")
         int maxPerMinute();
 
+        /** How long an image sent for labelling is remembered (not sent again), in hours. */
+        @WithDefault("168")
+        long sentRetentionHours();
+
         /**
          * Share of all images sent at random, whatever their confidence (0-1): labelled, they are
          * the trainer's stream slice, an unbiased estimate of accuracy on the stream.

@@ -19,6 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class ClassifierWorkers implements AutoCloseable {
 
+    /** Per stream task: when the oldest record it holds arrived, or none (see {@link #stalls}). */
+    private final java.util.concurrent.ConcurrentHashMap<String, Long> oldestHeld = new java.util.concurrent.ConcurrentHashMap<>();
     private final Executor decode;
     private final Executor fetch;
     private final Executor forward;
@@ -63,6 +65,29 @@ public final class ClassifierWorkers implements AutoCloseable {
 
     Executor forward() {
         return forward;
+    }
+
+    /** A task reports the arrival time of the oldest record it holds, or {@code -1} when it holds none. */
+    void held(String task, long oldestArrival) {
+        if (oldestArrival < 0) {
+            oldestHeld.remove(task);
+        } else {
+            oldestHeld.put(task, oldestArrival);
+        }
+    }
+
+    /**
+     * Tasks that have held a record for longer than {@code limit} without publishing it: a stall
+     * (records waiting and nothing coming out), whatever its cause.
+     */
+    public java.util.List<String> stalls(long now, java.time.Duration limit) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        oldestHeld.forEach((task, since) -> {
+            if (now - since > limit.toMillis()) {
+                out.add(String.format("task %s has held a record for %d s without publishing it", task, (now - since) / 1000));
+            }
+        });
+        return out;
     }
 
     private static java.util.concurrent.ThreadFactory named(String prefix) {

@@ -184,7 +184,11 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Speci
         context.schedule(batching.tick(), PunctuationType.WALL_CLOCK_TIME, ignored -> {
             publishFinished();
             dispatchDue();
+            reportHeld();
         });
+        java.time.Duration retention = policy.selection().sentRetention();
+        context.schedule(java.time.Duration.ofMillis(Math.max(1_000, Math.min(3_600_000, retention.toMillis() / 10))),
+                PunctuationType.WALL_CLOCK_TIME, ignored -> forgetSentBefore(clock.getAsLong() - retention.toMillis()));
     }
 
     /**
@@ -252,6 +256,15 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Speci
             publishOldest();
             dispatchDue();
         }
+    }
+
+    /** Tells the workers when the oldest record this task holds arrived (for the stall check). */
+    private void reportHeld() {
+        long oldest = inFlight.isEmpty() ? -1 : inFlight.peekFirst().batch().get(0).arrivedAt();
+        if (oldest < 0 && !waiting.isEmpty()) {
+            oldest = waiting.values().iterator().next().arrivedAt();
+        }
+        workers.held(context.taskId().toString(), oldest);
     }
 
     private int held() {
@@ -509,12 +522,30 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Speci
         metrics.classified(c, reason != null, queueMillis);
     }
 
+    /**
+     * Forgets images sent for labelling before {@code cutoff}: the store (and its changelog, which
+     * compaction then shrinks) holds a retention window of ids, not every id ever routed.
+     */
+    private void forgetSentBefore(long cutoff) {
+        List<String> old = new ArrayList<>();
+        try (KeyValueIterator<String, Long> it = sent.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, Long> kv = it.next();
+                if (kv.value != null && kv.value < cutoff) {
+                    old.add(kv.key);
+                }
+            }
+        }
+        old.forEach(sent::delete);
+    }
+
     @Override
     public void close() {
         // whatever was waiting or running is still in the store and is read back by the next owner
         waiting.values().forEach(w -> w.outcome().cancel(true));
         waiting.clear();
         inFlight.clear();
+        workers.held(context.taskId().toString(), -1);
     }
 
     private void deadLetter(PendingImage p, String imageId, String stage, String reason) {

@@ -46,6 +46,7 @@ class ClassifierTopologyTest {
         final TestOutputTopic<String, Classification> classifications;
         final TestOutputTopic<String, RetrainingSample> retraining;
         final TestOutputTopic<String, DeadLetter> dead;
+        ClassifierTopology.Settings settings;
         /** The driver's mock wall clock, which the processor reads too. */
         final java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(START.toEpochMilli());
 
@@ -67,9 +68,9 @@ class ClassifierTopologyTest {
                     forward);
             Properties p = new Properties();
             p.put(StreamsConfig.APPLICATION_ID_CONFIG, "test");
-            driver = new TopologyTestDriver(ClassifierTopology.build(TOPICS, wire, classifier,
-                    ClassifierTopology.Settings.forTests(source, RoutingPolicy.of("confidence", 0.9), batching,
-                            ClassifierMetrics.NONE, now::get)), p, START);
+            settings = ClassifierTopology.Settings.forTests(source, RoutingPolicy.of("confidence", 0.9), batching,
+                    ClassifierMetrics.NONE, now::get);
+            driver = new TopologyTestDriver(ClassifierTopology.build(TOPICS, wire, classifier, settings), p, START);
             images = driver.createInputTopic(TOPICS.images(), Serdes.String().serializer(), Serdes.ByteArray().serializer());
             classifications = driver.createOutputTopic(TOPICS.classifications(), Serdes.String().deserializer(),
                     wire.serde(Classification.class).deserializer());
@@ -392,6 +393,39 @@ class ClassifierTopologyTest {
             assertEquals("classify", d.getStage());
             assertTrue(d.getReason().contains("IllegalStateException: kernel failed on this input"), d.getReason());
             assertTrue(h.dead.isEmpty());
+        }
+    }
+
+    @Test
+    void anImageSentForLabellingIsRememberedForTheRetentionAndThenForgotten() {
+        try (Harness h = new Harness(0.2f, 0f)) { // unsure of everything: every image is routed
+            byte[] img = TestImages.jpeg(0, 1);
+            h.send("x", img);
+            h.waitOut();
+            assertEquals(1, h.retraining.readValuesToList().size());
+            h.send("x", img); // the same id again, a day later: not sent twice
+            h.advance(Duration.ofDays(1));
+            assertTrue(h.retraining.isEmpty());
+            h.advance(SelectionSettings.SENT_RETENTION); // past the retention: forgotten
+            h.send("x", img);
+            h.waitOut();
+            assertEquals(1, h.retraining.readValuesToList().size(), "sent again once forgotten");
+        }
+    }
+
+    @Test
+    void aTaskHoldingARecordTooLongIsReportedAsAStall() {
+        try (Harness h = new Harness(new BatchSettings(8, Duration.ofSeconds(600)), 6f, -6f)) {
+            h.send("held", TestImages.jpeg(0, 1)); // a batch of 8 with 10 minutes of delay: it waits
+            h.advance(Duration.ofMillis(10)); // the punctuator reports what the task holds
+            long now = h.now.get();
+            assertTrue(h.settings.workers().stalls(now, Duration.ofSeconds(120)).isEmpty());
+            var stalls = h.settings.workers().stalls(now + 121_000, Duration.ofSeconds(120));
+            assertEquals(1, stalls.size());
+            assertTrue(stalls.get(0).contains("has held a record for 121 s"), stalls.get(0));
+            h.advance(Duration.ofSeconds(600)); // its delay passes: published, nothing held
+            assertEquals("held", h.classifications.readValue().getImageId());
+            assertTrue(h.settings.workers().stalls(h.now.get() + 600_000, Duration.ofSeconds(120)).isEmpty());
         }
     }
 }
