@@ -23,6 +23,7 @@ import io.lince.stream.InputRecords;
 import io.lince.stream.ImageSource;
 import io.lince.stream.StreamsSettings;
 import io.lince.wire.WireFormat;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -102,8 +103,7 @@ public final class LinceNode implements AutoCloseable {
                 options.inputSize(), device, options.seed());
 
         if (options.role().classifies()) {
-            LinceModel model = LinceModel.loadForServing(
-                    store.verified(firstChampion.getArtifactUri(), firstChampion.getSha256()), device, options.serving());
+            LinceModel model = firstServable(store, device);
             slot = new ModelSlot(model);
             open.push(slot);
             BatchSettings batching = options.batching().on(device.isGpu());
@@ -128,6 +128,34 @@ public final class LinceNode implements AutoCloseable {
         }
         LOG.infof("Lince %s running on %s, model v%d on %s", options.role().name().toLowerCase(),
                 bootstrap, firstChampion.getVersion(), device);
+    }
+
+    /**
+     * The champion's model, or, when its artifact is missing, outside the store, corrupt or does
+     * not load, the newest version promoted before it that does: one bad record must not keep a
+     * classifier from starting. Why is logged; readiness reports serving another version than the
+     * champion once the grace period has passed, and the follower keeps trying the champion.
+     */
+    private LinceModel firstServable(ModelStore store, Device device) throws IOException {
+        List<String> refused = new ArrayList<>();
+        for (ModelPublished m : ModelRegistry.servable(registry.versions().values())) {
+            try {
+                LinceModel model = LinceModel.loadForServing(store.verified(m.getArtifactUri(), m.getSha256()), device,
+                        options.serving());
+                if (model.info().version() != m.getVersion()) {
+                    model.close();
+                    throw new IOException("its artifact holds v" + model.info().version());
+                }
+                if (!refused.isEmpty()) {
+                    LOG.errorf("serving v%d, the newest promoted version that loads; refused: %s", m.getVersion(),
+                            String.join("; ", refused));
+                }
+                return model;
+            } catch (IOException | RuntimeException e) {
+                refused.add("v" + m.getVersion() + ": " + e.getMessage());
+            }
+        }
+        throw new IOException("no promoted model version verifies and loads: " + String.join("; ", refused));
     }
 
     private KafkaStreams streams(Topology topology, String name, int threads) throws InterruptedException {

@@ -30,14 +30,16 @@ public final class ModelBootstrap {
         if (champion.isPresent()) {
             return champion.get();
         }
-        ModelInfo info = new ModelInfo(1, null, classes, inputSize);
+        // the first free number: a store kept from an earlier cluster keeps its artifacts
+        int version = store.firstFreeVersion(1);
+        ModelInfo info = new ModelInfo(version, null, classes, inputSize);
         try (LinceModel first = firstModel(info, weights, device, seed)) {
-            ModelInfo v1 = first.info().version() == 1 ? first.info() : new ModelInfo(1, null,
+            ModelInfo v1 = first.info().version() == version ? first.info() : new ModelInfo(version, null,
                     first.info().classes(), first.info().inputSize());
             ModelStore.Stored stored = store.put(v1, first.network());
             ModelPublished published = ModelRegistry.describe(stored, v1, Map.of(), 0);
             registry.publish(published);
-            LOG.infof("published model v1 (%s, classes %s, %d px)",
+            LOG.infof("published model v%d (%s, classes %s, %d px)", v1.version(),
                     weights.map(Path::toString).orElse("random initialisation, new head"), v1.classes(), v1.inputSize());
             return published;
         }

@@ -69,7 +69,12 @@ public final class UriFetcher {
         }
         Path path;
         try {
-            path = Path.of(uri).toRealPath();
+            // the root first, on the path as written: whether a file outside it exists is not told
+            Path named = Path.of(uri).normalize();
+            if (!named.startsWith(realRoot) && !named.startsWith(policy.fileRoot().get().toAbsolutePath().normalize())) {
+                throw new FetchFailed("file " + uri.getPath() + " is outside the allowed root " + realRoot);
+            }
+            path = named.toRealPath(); // then symlinks, checked again below
         } catch (NoSuchFileException e) {
             throw new FetchFailed("no such file: " + uri.getPath());
         } catch (IOException | IllegalArgumentException e) {

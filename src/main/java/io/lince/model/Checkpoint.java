@@ -32,15 +32,20 @@ public final class Checkpoint {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
-        try (DataOutputStream out =
-                new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20))) {
-            out.write(MAGIC);
-            byte[] meta = JSON.writeValueAsBytes(info);
-            out.writeInt(meta.length);
-            out.write(meta);
-            block.saveParameters(out);
+        try {
+            try (DataOutputStream out =
+                    new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20))) {
+                out.write(MAGIC);
+                byte[] meta = JSON.writeValueAsBytes(info);
+                out.writeInt(meta.length);
+                out.write(meta);
+                block.saveParameters(out);
+            }
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp); // a disk that filled up is not kept full by the half-written file
+            throw e;
         }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /** Reads only the metadata. */

@@ -117,6 +117,49 @@ public final class ModelRegistry implements AutoCloseable {
     }
 
     /**
+     * The versions a node may serve, best first: the champion, then every version promoted before
+     * (retired ones included), newest promotion first. A node serves the first whose artifact
+     * verifies and loads, so one record whose artifact is missing, outside the store or corrupt
+     * does not keep every restart from starting.
+     */
+    public static List<ModelPublished> servable(Collection<ModelPublished> versions) {
+        return versions.stream().filter(m -> m.getVersion() > 0)
+                .filter(m -> PROMOTED.equals(m.getStatus()) || RETIRED.equals(m.getStatus()))
+                .sorted(Comparator.comparing((ModelPublished m) -> PROMOTED.equals(m.getStatus()))
+                        .thenComparing((ModelPublished m) -> m.getPromotedAt() != null ? m.getPromotedAt() : m.getPublishedAt())
+                        .thenComparingInt(ModelPublished::getVersion).reversed())
+                .toList();
+    }
+
+    /**
+     * The number for the next version: one past the newest version whose artifact is in
+     * {@code store}, verifies, and holds that version (and past any artifact already in the store).
+     * A record alone (a forged version 2147483647, a version whose artifact never existed) cannot
+     * move the numbering.
+     *
+     * @throws IllegalStateException when the numbering would overflow
+     */
+    public static int nextVersion(Collection<ModelPublished> versions, ModelStore store) {
+        List<ModelPublished> newestFirst = versions.stream().filter(m -> m.getVersion() > 0)
+                .sorted(Comparator.comparingInt(ModelPublished::getVersion).reversed()).toList();
+        for (ModelPublished m : newestFirst) {
+            try {
+                java.nio.file.Path file = store.verified(m.getArtifactUri(), m.getSha256());
+                if (io.lince.model.Checkpoint.readInfo(file).version() != m.getVersion()) {
+                    throw new java.io.IOException("its artifact holds another version");
+                }
+                if (m.getVersion() == Integer.MAX_VALUE) {
+                    throw new IllegalStateException("model versions are exhausted at v" + m.getVersion());
+                }
+                return store.firstFreeVersion(m.getVersion() + 1);
+            } catch (java.io.IOException e) {
+                LOG.warnf("v%d does not count for the next version number: %s", m.getVersion(), e.getMessage());
+            }
+        }
+        return store.firstFreeVersion(1);
+    }
+
+    /**
      * Makes {@code version} the serving one (a rollback when it is older) and retires the current
      * champion; classifiers follow within seconds.
      */

@@ -37,9 +37,31 @@ public final class ModelStore {
         return put(model.info(), model.network());
     }
 
+    /**
+     * The first version from {@code from} on with no artifact in this store: a training that
+     * wrote its candidate and died before publishing it leaves a number taken.
+     */
+    public int firstFreeVersion(int from) {
+        int v = Math.max(1, from);
+        while (Files.exists(root.resolve(String.format(Locale.ROOT, "resnet34-v%04d.lince", v)))) {
+            if (v == Integer.MAX_VALUE) {
+                throw new IllegalStateException("model versions are exhausted in " + root);
+            }
+            v++;
+        }
+        return v;
+    }
+
     /** Stores {@code weights} as version {@code info.version()}. */
     public Stored put(ModelInfo info, Block weights) throws IOException {
+        if (info.version() <= 0) {
+            throw new IOException("model version " + info.version() + " is not a version: versions start at 1");
+        }
         Path file = root.resolve(String.format(Locale.ROOT, "resnet34-v%04d.lince", info.version()));
+        if (Files.exists(file)) {
+            // an artifact is never overwritten: a record elsewhere may name it by its digest
+            throw new IOException("model artifact " + file + " already exists: a version is written once");
+        }
         Checkpoint.write(file, info, weights);
         return new Stored(file.toUri().toString(), sha256(file), file);
     }
@@ -78,6 +100,11 @@ public final class ModelStore {
         }
         if (!Files.isRegularFile(file)) {
             throw new IOException("model artifact " + uri + " does not exist");
+        }
+        // symlinks resolved: a link inside the store to a file outside it is outside
+        Path real = file.toRealPath();
+        if (!real.startsWith(root.toRealPath())) {
+            throw new IOException("model artifact " + uri + " resolves to " + real + ", outside the model store " + root.toRealPath());
         }
         String actual = sha256(file);
         if (!actual.equalsIgnoreCase(expectedSha256)) {

@@ -173,7 +173,7 @@ public final class TrainerService implements AutoCloseable {
         lastTrainedAt = System.currentTimeMillis();
         try {
             LOG.infof("training (%s)", why);
-            train(champion, latest.getVersion() + 1);
+            train(champion, ModelRegistry.nextVersion(versions.values(), store));
         } catch (Exception e) {
             if (!running.get()) {
                 LOG.infof("training stopped: the trainer is closing (%s)", e.getMessage());

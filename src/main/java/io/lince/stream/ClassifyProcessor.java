@@ -335,6 +335,12 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Speci
         if (event == null) {
             return Outcome.failed(null, "deserialize", "empty record (tombstone) on the image topic");
         }
+        String problem = EventChecks.problem(event, System.currentTimeMillis());
+        if (problem != null) {
+            // an id that is not fit to be a key is not copied into the dead letter's key either
+            return Outcome.failed(problem.startsWith("empty image id") || problem.startsWith("image id of") ? null : event,
+                    "validate", problem);
+        }
         return new Outcome(event, null, null, null);
     }
 

@@ -111,6 +111,9 @@ class UriFetcherTest {
         assertTrue(refused(f, root.resolve("link.jpg").toUri().toString()).contains("outside the allowed root"),
                 "a symlink out of the root is refused");
         assertTrue(refused(f, root.resolve("none.jpg").toUri().toString()).startsWith("no such file"));
+        // outside the root, whether the file exists is not told
+        assertEquals(refused(f, outside.toUri().toString()).replace("outside.jpg", "X"),
+                refused(f, dir.resolve("missing.jpg").toUri().toString()).replace("missing.jpg", "X"));
         assertTrue(refused(fetcher(Optional.empty(), Set.of()), inside.toUri().toString())
                 .contains("no file root is configured"));
     }

@@ -77,6 +77,11 @@ class ModelFollowerTest {
         IOException e = assertThrows(IOException.class,
                 () -> store.verified(outside.toUri().toString(), ModelStore.sha256(outside)));
         assertTrue(e.getMessage().contains("outside the model store"), e.getMessage());
+        // a symlink inside the store to a file outside it is outside
+        Path link = Files.createSymbolicLink(store.root().resolve("resnet34-v0007.lince"), outside);
+        IOException viaLink = assertThrows(IOException.class,
+                () -> store.verified(link.toUri().toString(), ModelStore.sha256(outside)));
+        assertTrue(viaLink.getMessage().contains("outside the model store"), viaLink.getMessage());
         assertThrows(IOException.class, () -> store.verified("http://example.invalid/m.lince", "00"));
     }
 

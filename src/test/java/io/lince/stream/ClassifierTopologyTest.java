@@ -428,4 +428,32 @@ class ClassifierTopologyTest {
             assertTrue(h.settings.workers().stalls(h.now.get() + 600_000, Duration.ofSeconds(120)).isEmpty());
         }
     }
+
+    @Test
+    void eventsWhoseIdOrTimeCannotBeCopiedDownstreamAreDeadLettered() {
+        try (Harness h = new Harness(6f, -6f)) {
+            var ser = wire.serde(ImageEvent.class).serializer();
+            byte[] jpeg = TestImages.jpeg(0, 1);
+            java.util.function.BiFunction<String, Instant, ImageEvent.Builder> event = (id, t) -> ImageEvent.newBuilder()
+                    .setId(id).setEventTime(t).setSource("test").setBytes(ByteBuffer.wrap(jpeg));
+            h.images.pipeInput("k1", ser.serialize("t", event.apply("", Instant.ofEpochMilli(1000)).build()));
+            h.images.pipeInput("k2", ser.serialize("t", event.apply("x".repeat(300), Instant.ofEpochMilli(1000)).build()));
+            h.images.pipeInput("k3", ser.serialize("t", event.apply("both", Instant.ofEpochMilli(1000)).setUri("file:/x.jpg").build()));
+            h.images.pipeInput("k4", ser.serialize("t", event.apply("ancient", Instant.ofEpochMilli(Long.MIN_VALUE)).build()));
+            h.images.pipeInput("k5", ser.serialize("t", event.apply("future", Instant.now().plus(Duration.ofDays(30))).build()));
+            h.send("fine", jpeg);
+            h.waitOut();
+            assertEquals("fine", h.classifications.readValue().getImageId());
+            assertTrue(h.classifications.isEmpty());
+            List<DeadLetter> dead = h.dead.readValuesToList();
+            assertEquals(5, dead.size());
+            assertTrue(dead.stream().allMatch(d -> d.getStage().equals("validate")));
+            List<String> reasons = dead.stream().map(DeadLetter::getReason).toList();
+            assertEquals("empty image id", reasons.get(0));
+            assertTrue(reasons.get(1).startsWith("image id of 300 characters"), reasons.get(1));
+            assertTrue(reasons.get(2).contains("both image bytes and a uri"), reasons.get(2));
+            assertTrue(reasons.get(3).startsWith("event time"), reasons.get(3));
+            assertTrue(reasons.get(4).startsWith("event time"), reasons.get(4));
+        }
+    }
 }
