@@ -62,8 +62,8 @@ public final class LabelJoinTopology {
                 Materialized.<String, SampleEntry, KeyValueStore<Bytes, byte[]>>as("retraining-samples")
                         .withKeySerde(Serdes.String()).withValueSerde(SampleEntry.serde(samples.deserializer())));
         pending.toStream(Named.as("retraining-samples-checked"))
-                .filter((id, entry) -> entry != null && entry.problem(id) != null)
-                .processValues(() -> new Unjoinable(), Named.as("retraining-samples-unjoinable"))
+                .filter((id, entry) -> entry != null && entry.problem(id, classes) != null)
+                .processValues(() -> new Unjoinable(classes), Named.as("retraining-samples-unjoinable"))
                 .to(topics.deadLetter(), Produced.with(Serdes.String(), dead));
         KTable<String, LabelHistory> labelled = checked(b, topics.labels(), topics, dead,
                 () -> new Checked<>(labels.deserializer(), LabelEvent::getImageId, l -> unknownClass(l, classes), "label"))
@@ -73,7 +73,7 @@ public final class LabelJoinTopology {
                                 .withKeySerde(Serdes.String()).withValueSerde(wire.serde(LabelHistory.class)));
 
         // a table-table joiner sees no key: a sample under another key is dropped after the join
-        pending.leftJoin(labelled, (entry, history) -> entry.sample() == null ? null : example(entry.sample(), history))
+        pending.leftJoin(labelled, (entry, history) -> entry.sample() == null ? null : example(entry.sample(), history, classes))
                 .toStream()
                 .filter((id, example) -> example != null && example.getImageId().equals(id))
                 .to(topics.examples(), Produced.with(Serdes.String(), wire.serde(LabelledExample.class)));
@@ -89,7 +89,12 @@ public final class LabelJoinTopology {
 
     /** A retraining record that cannot be joined, as a dead letter with the record whole. */
     private static final class Unjoinable implements FixedKeyProcessor<String, SampleEntry, DeadLetter> {
+        private final List<String> classes;
         private FixedKeyProcessorContext<String, DeadLetter> context;
+
+        Unjoinable(List<String> classes) {
+            this.classes = classes;
+        }
 
         @Override
         public void init(FixedKeyProcessorContext<String, DeadLetter> context) {
@@ -99,10 +104,10 @@ public final class LabelJoinTopology {
         @Override
         public void process(FixedKeyRecord<String, SampleEntry> record) {
             SampleEntry e = record.value();
-            String stage = e.sample() == null ? "deserialize" : "retraining";
+            String stage = e.sample() == null ? "deserialize" : e.problem(record.key()) == null ? "label" : "retraining";
             context.forward(record.withValue(DeadLetters.of(new Record<>(record.key(), e.raw(), record.timestamp(),
                     record.headers()), context.recordMetadata(), e.sample() == null ? null : e.sample().getImage().getId(),
-                    stage, e.problem(record.key()))));
+                    stage, e.problem(record.key(), classes))));
         }
     }
 
@@ -127,10 +132,10 @@ public final class LabelJoinTopology {
      * gave it ({@code knownLabel}); null (nothing to emit) while neither exists. Its history lists
      * the publisher's label first, then every label event.
      */
-    static LabelledExample example(RetrainingSample s, LabelHistory h) {
+    static LabelledExample example(RetrainingSample s, LabelHistory h, List<String> classes) {
         List<LabelEvent> history = new ArrayList<>();
         String known = s.getImage().getKnownLabel();
-        if (known != null) {
+        if (known != null && classes.contains(known)) { // one the model does not have is dead-lettered instead
             history.add(LabelEvent.newBuilder().setImageId(s.getImage().getId()).setLabel(known)
                     .setLabeller("publisher:" + s.getImage().getSource())
                     .setLabelledAt(s.getImage().getEventTime()).build());

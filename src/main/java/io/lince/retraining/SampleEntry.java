@@ -24,6 +24,21 @@ record SampleEntry(RetrainingSample sample, byte[] raw, String problem) {
         return id.equals(key) ? null : "record key '" + key + "' is not the sample's image id '" + id + "'";
     }
 
+    /**
+     * What is wrong with the record as training data under {@code key}, given the model's
+     * {@code classes}: {@link #problem}, or a publisher's label for a class the model does not
+     * have (that label is then left out of the example; a label event can still label the image).
+     */
+    String problem(String key, java.util.List<String> classes) {
+        String p = problem(key);
+        if (p != null) {
+            return p;
+        }
+        String known = sample.getImage().getKnownLabel();
+        return known == null || classes.contains(known) ? null
+                : "the publisher's knownLabel '" + known + "' is not one of the model's classes " + classes;
+    }
+
     static Serde<SampleEntry> serde(Deserializer<RetrainingSample> samples) {
         return Serdes.serdeFrom((topic, entry) -> entry == null ? null : entry.raw(), (topic, bytes) -> {
             if (bytes == null) {

@@ -161,4 +161,19 @@ class LabelJoinTopologyTest {
         assertEquals("cats", relabelled.getLabel(), "a person's label overrides the publisher's");
         assertEquals(List.of("publisher:t:dogs", "carol:cats"), history(relabelled));
     }
+
+    @Test
+    void aPublishersLabelForAClassTheModelDoesNotHaveIsDeadLetteredAndLeftOut() {
+        RetrainingSample s = sample("e");
+        s.getImage().setKnownLabel("horses");
+        samples.pipeInput("e", s);
+        assertTrue(examples.isEmpty(), "no example from a label the model cannot learn");
+        DeadLetter d = dead.readValue();
+        assertEquals("label", d.getStage());
+        assertTrue(d.getReason().contains("knownLabel 'horses' is not one of the model's classes [cats, dogs]"), d.getReason());
+        labels.pipeInput("e", label("e", "dogs", "alice")); // a person's label still labels it
+        LabelledExample e = examples.readValue();
+        assertEquals("dogs", e.getLabel());
+        assertEquals(List.of("alice:dogs"), history(e));
+    }
 }
