@@ -31,17 +31,35 @@ class ServeCommand implements Callable<Integer> {
     @Mixin
     DeviceOption device;
 
+    /**
+     * SIGTERM is how Kubernetes and systemd stop a service: an orderly stop, not a failure. The
+     * JVM's own handler (and Quarkus's) would exit with 143 while the node is still closing; this
+     * one asks Quarkus to exit with 0, so {@link #call} returns through its normal path and the
+     * node closes in order (trainer, streams with their last commit, clients, broker).
+     */
+    private static void stopOnSigterm() {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("TERM"), signal -> Quarkus.asyncExit(0));
+        } catch (IllegalArgumentException e) {
+            // a platform without SIGTERM: the default handling stays
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         NodeOptions options = Settings.node(config, Role.parse(role), device.orConfigured(config));
         try (LinceNode node = LinceNode.start(options, running.classifierMetrics())) {
             running.set(node);
+            stopOnSigterm();
             System.err.println("Lince " + role + " is running (health /q/health, metrics /q/metrics);"
                     + " stop with Ctrl-C or SIGTERM.");
             Quarkus.waitForExit();
+            System.err.println("Lince " + role + " stopping: closing the trainer, the streams (committing what they hold)"
+                    + " and the Kafka clients");
         } finally {
             running.clear();
         }
+        System.err.println("Lince " + role + " stopped");
         return 0;
     }
 }
