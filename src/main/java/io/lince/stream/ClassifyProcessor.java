@@ -5,9 +5,8 @@ import io.lince.contracts.ImageEvent;
 import io.lince.contracts.PendingImage;
 import io.lince.contracts.Prediction;
 import io.lince.contracts.RetrainingSample;
-import io.lince.images.InvalidImageException;
 import io.lince.model.ImageClassifier;
-import io.lince.wire.Buffers;
+import io.lince.stream.ImagePreparation.Outcome;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -18,15 +17,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.KeyValue;
@@ -55,14 +51,14 @@ import org.jboss.logging.Logger;
  * for us here: task assignment, rebalancing, standby restoration, the changelogged
  * sent-for-labelling ids and the topology tests.)
  *
- * <p><b>The stream thread only routes.</b> Fetching, decoding and cropping run on the process's
- * shared {@link ClassifierWorkers} as records arrive, and the forward pass runs on a forward
+ * <p><b>The stream thread only routes.</b> Reading, fetching, decoding and cropping
+ * ({@link ImagePreparation}) run on the process's shared {@link ClassifierWorkers} as records arrive, and the forward pass runs on a forward
  * thread while the stream thread takes the next records: up to {@link #DEPTH} batches in flight per
  * task while the next ones arrive and decode (a pipeline, as a GPU needs). The stream thread
  * waits only when a task holds {@link #HELD_BATCHES} batches' worth of records, so it keeps
  * committing while a batch waits out a slow host. Outputs are forwarded only on the
  * stream thread (in {@link #process} or the punctuator), inside its transaction. A claim-check
- * fetch runs under one deadline for the whole request ({@code lince.fetch.timeout}), so no
+ * fetch runs under one deadline for the whole request ({@code lince.fetch.timeout-ms}), so no
  * network wait can hold the transaction open for long; {@code transaction.timeout.ms} is set
  * above the worst case (see {@link StreamsSettings}).
  *
@@ -93,9 +89,8 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Speci
      */
     static final int HELD_BATCHES = DEPTH + 2;
 
-    private final Deserializer<ImageEvent> images;
-    private final ImageSource source;
     private final ImageClassifier classifier;
+    private final ImagePreparation preparation;
     private final RoutingPolicy policy;
     private final BatchSettings batching;
     private final ClassifierMetrics metrics;
@@ -118,35 +113,18 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Speci
     private long nextSeq;
 
     ClassifyProcessor(Deserializer<ImageEvent> images, ImageClassifier classifier, ClassifierTopology.Settings settings) {
-        this.images = images;
         this.classifier = classifier;
-        this.source = settings.source();
         this.policy = settings.routing();
         this.batching = settings.batching();
         this.metrics = settings.metrics();
         this.clock = settings.wallClock();
         this.workers = settings.workers();
         this.input = settings.input();
+        this.preparation = new ImagePreparation(images, settings.source(), classifier, settings.workers());
     }
 
     /** A record in memory (bytes included) and what preparing its image came to. */
     private record Waiting(long seq, PendingImage record, long arrivedAt, CompletableFuture<Outcome> outcome) {}
-
-    /** What preparing one waiting record came to: an image ready for the model, or why not. */
-    private record Outcome(ImageEvent event, ImageClassifier.Prepared image, String stage, String reason) {
-        static Outcome failed(ImageEvent event, String stage, String reason) {
-            return new Outcome(event, null, stage, reason);
-        }
-
-        String imageId() {
-            return event == null ? null : event.getId();
-        }
-
-        /** Read, but without its image yet. */
-        boolean needsBytes() {
-            return event != null && image == null && reason == null;
-        }
-    }
 
     /** A record whose image is ready, with where it came from. */
     private record Ready(Waiting waiting, ImageEvent event, ImageClassifier.Prepared image) {}
@@ -227,7 +205,7 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Speci
             } else {
                 PendingImage whole = whole(ref.getTopic(), ref.getPartition(), ref.getOffset(), r.timestamp(), r.key(),
                         headers(r.headers()), r.value(), ref.getArrivedAtMillis());
-                w = new Waiting(e.getKey(), whole, ref.getArrivedAtMillis(), prepare(whole));
+                w = new Waiting(e.getKey(), whole, ref.getArrivedAtMillis(), preparation.start(whole));
             }
             waiting.put(e.getKey(), w);
             nextSeq = Math.max(nextSeq, e.getKey() + 1);
@@ -245,7 +223,7 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Speci
                 meta.map(m -> m.offset()).orElse(-1L), record.timestamp(), record.key(), DeadLetters.headers(record),
                 record.value(), now);
         buffer.put(seq, reference(whole));
-        waiting.put(seq, new Waiting(seq, whole, now, prepare(whole)));
+        waiting.put(seq, new Waiting(seq, whole, now, preparation.start(whole)));
         metrics.received();
         publishFinished();
         dispatchDue();
@@ -311,61 +289,6 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Speci
     }
 
     /**
-     * Reads the event and decodes its image on the decode threads (the serde is thread-safe),
-     * with a hop to the fetch threads in between when it is a claim check. The stream thread only
-     * routes the record; a failure at any stage becomes an outcome, never an exception.
-     */
-    private CompletableFuture<Outcome> prepare(PendingImage p) {
-        return CompletableFuture.supplyAsync(() -> {
-            Outcome read = read(p);
-            return read.needsBytes() && read.event().getBytes() != null
-                    ? decode(read.event(), Buffers.toArray(read.event().getBytes())) : read;
-        }, workers.decode()).thenCompose(o -> !o.needsBytes() ? CompletableFuture.completedFuture(o)
-                : CompletableFuture.supplyAsync(() -> fetch(o.event()), workers.fetch())
-                        .thenApplyAsync(f -> f.failure() != null ? f.failure() : decode(o.event(), f.bytes()), workers.decode()));
-    }
-
-    private Outcome read(PendingImage p) {
-        ImageEvent event;
-        try {
-            event = images.deserialize(p.getTopic(), p.getValue() == null ? null : Buffers.toArray(p.getValue()));
-        } catch (SerializationException e) {
-            return Outcome.failed(null, "deserialize", e.getMessage());
-        }
-        if (event == null) {
-            return Outcome.failed(null, "deserialize", "empty record (tombstone) on the image topic");
-        }
-        String problem = EventChecks.problem(event, System.currentTimeMillis());
-        if (problem != null) {
-            // an id that is not fit to be a key is not copied into the dead letter's key either
-            return Outcome.failed(problem.startsWith("empty image id") || problem.startsWith("image id of") ? null : event,
-                    "validate", problem);
-        }
-        return new Outcome(event, null, null, null);
-    }
-
-    /** A claim check's bytes, or why there are none. */
-    private record Fetched(byte[] bytes, Outcome failure) {}
-
-    private Fetched fetch(ImageEvent event) {
-        try {
-            return new Fetched(source.bytes(event), null);
-        } catch (ImageSource.FetchException e) {
-            return new Fetched(null, Outcome.failed(event, "fetch", e.getMessage()));
-        }
-    }
-
-    private Outcome decode(ImageEvent event, byte[] bytes) {
-        try {
-            return new Outcome(event, classifier.prepare(bytes), null, null);
-        } catch (InvalidImageException e) {
-            return Outcome.failed(event, "decode", e.getMessage());
-        } catch (RuntimeException e) {
-            return Outcome.failed(event, "decode", "cannot prepare the image: " + e);
-        }
-    }
-
-    /**
      * Starts the next batch without waiting for it: once its images are prepared (they have been
      * since they arrived) and the batch before it has had its forward pass, its own runs on a
      * forward thread. A task's forward passes run in order, so its results never go back to an
@@ -382,25 +305,11 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Speci
         CompletableFuture<?> before = inFlight.isEmpty() ? CompletableFuture.completedFuture(null) : inFlight.peekLast().done();
         CompletableFuture<Done> done = CompletableFuture.allOf(batch.stream().map(Waiting::outcome).toArray(CompletableFuture[]::new))
                 .orTimeout(PREPARE_LIMIT_MS, TimeUnit.MILLISECONDS)
-                .handle((ignored, error) -> batch.stream().map(ClassifyProcessor::outcomeOf).toList())
+                .handle((ignored, error) -> batch.stream().map(w -> ImagePreparation.when(w.outcome(), PREPARE_LIMIT_MS)).toList())
                 .thenCombine(before, (outcomes, ignored) -> outcomes)
                 .thenApplyAsync(this::classify, workers.forward());
         inFlight.addLast(new InFlight(batch, now, done));
         publishFinished(); // on the calling thread (tests) the batch is done already
-    }
-
-    /** One record's outcome once its batch is due: what it came to, or why it did not in time. */
-    private static Outcome outcomeOf(Waiting w) {
-        CompletableFuture<Outcome> f = w.outcome();
-        if (!f.isDone()) {
-            f.cancel(true);
-            return Outcome.failed(null, "decode", "not fetched and decoded within " + PREPARE_LIMIT_MS + " ms");
-        }
-        try {
-            return f.join();
-        } catch (CompletionException | CancellationException e) {
-            return Outcome.failed(null, "decode", "cannot prepare the image: " + (e.getCause() != null ? e.getCause() : e));
-        }
     }
 
     /** The forward pass over a batch's prepared images; runs on a forward thread. */
