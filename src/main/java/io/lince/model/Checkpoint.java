@@ -52,7 +52,20 @@ public final class Checkpoint {
     public static ModelInfo readInfo(Path file) throws IOException {
         try (DataInputStream in = open(file)) {
             return readHeader(in, file);
+        } catch (java.io.EOFException e) {
+            throw truncated(file, e);
         }
+    }
+
+    /** An EOFException has no message: a refusal must say what was wrong. */
+    private static IOException truncated(Path file, java.io.EOFException e) {
+        long size = -1;
+        try {
+            size = Files.size(file);
+        } catch (IOException ignored) {
+            // the size is only for the message
+        }
+        return new IOException(file + " is truncated: it ends (at " + size + " bytes) before the checkpoint does", e);
     }
 
     /** Reads the metadata, then the weights into {@code block} (built for the same classes). */
@@ -61,6 +74,8 @@ public final class Checkpoint {
             ModelInfo info = readHeader(in, file);
             block.loadParameters(manager, in);
             return info;
+        } catch (java.io.EOFException e) {
+            throw truncated(file, e);
         } catch (MalformedModelException e) {
             throw new IOException(file + ": weights do not match a ResNet-34: " + e.getMessage(), e);
         }

@@ -26,7 +26,15 @@ public final class ModelStore {
     private final Path root;
 
     public ModelStore(Path root) throws IOException {
-        this.root = Files.createDirectories(root).toRealPath();
+        try {
+            this.root = Files.createDirectories(root).toRealPath();
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            throw new IOException("the model store " + root + " is not a directory (lince.model-store)", e);
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new IOException("the model store " + root + " cannot be created or read: permission denied (lince.model-store)", e);
+        } catch (IOException e) {
+            throw new IOException("the model store " + root + " cannot be used (lince.model-store): " + e, e);
+        }
     }
 
     public Path root() {

@@ -111,4 +111,19 @@ class ModelFollowerTest {
             assertEquals(2, f.championVersion());
         }
     }
+
+    @Test
+    void aTruncatedArtifactOrAnUnusableStoreIsRefusedWithTheReason() throws Exception {
+        ModelStore store = new ModelStore(dir.resolve("models"));
+        try (LinceModel v3 = TestModels.random(3, 32)) {
+            ModelStore.Stored s = store.put(v3);
+            byte[] bytes = Files.readAllBytes(s.file());
+            Files.write(s.file(), java.util.Arrays.copyOf(bytes, bytes.length / 2));
+            IOException e = assertThrows(IOException.class, () -> LinceModel.load(s.file(), Device.cpu()));
+            assertTrue(e.getMessage() != null && e.getMessage().contains("is truncated"), String.valueOf(e.getMessage()));
+        }
+        Path notADirectory = Files.writeString(dir.resolve("a-file"), "x");
+        IOException e = assertThrows(IOException.class, () -> new ModelStore(notADirectory));
+        assertTrue(e.getMessage().contains("is not a directory"), e.getMessage());
+    }
 }
