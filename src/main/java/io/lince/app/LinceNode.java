@@ -138,7 +138,7 @@ public final class LinceNode implements AutoCloseable {
      */
     private LinceModel firstServable(ModelStore store, Device device) throws IOException {
         List<String> refused = new ArrayList<>();
-        for (ModelPublished m : ModelRegistry.servable(registry.versions().values())) {
+        for (ModelPublished m : ModelRegistry.servable(registry.history())) {
             try {
                 LinceModel model = LinceModel.loadForServing(store.verified(m.getArtifactUri(), m.getSha256()), device,
                         options.serving());

@@ -37,7 +37,7 @@ class ModelsCommand {
         public Integer call() {
             ModelRegistry registry = registry(config, cluster, "models list");
             Map<Integer, ModelPublished> versions = registry.versions();
-            int serving = ModelRegistry.champion(versions.values()).map(ModelPublished::getVersion).orElse(-1);
+            int serving = registry.champion().map(ModelPublished::getVersion).orElse(-1);
             System.out.printf("%-3s %-7s %-6s %-9s %-8s %-9s %-9s %s%n", "", "version", "parent", "status", "trained", "accuracy", "log loss", "decision");
             for (ModelPublished m : versions.values()) {
                 System.out.printf(Locale.ROOT, "%-3s v%-6d %-6s %-9s %-8d %-9s %-9s %s%n", m.getVersion() == serving ? "*" : "",

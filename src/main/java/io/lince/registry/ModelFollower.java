@@ -7,6 +7,7 @@ import io.lince.kafka.Polls;
 import io.lince.model.ModelSlot;
 import io.lince.model.Serving;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -69,14 +70,14 @@ public final class ModelFollower implements AutoCloseable {
             TopicPartition tp = new TopicPartition(registry.topic(), 0);
             c.assign(List.of(tp));
             c.seekToBeginning(List.of(tp));
-            Map<Integer, ModelPublished> versions = new HashMap<>();
+            List<ModelPublished> history = new ArrayList<>(); // in log order: the champion is decided by it
             while (running.get()) {
                 for (ConsumerRecord<String, ModelPublished> r : Polls.skippingUnreadable(c, Duration.ofMillis(500), LOG)) {
                     if (r.value() != null) {
-                        versions.put(r.value().getVersion(), r.value());
+                        history.add(r.value());
                     }
                 }
-                ModelRegistry.champion(versions.values()).ifPresent(m -> follow(m, System.currentTimeMillis()));
+                ModelRegistry.champion(history).ifPresent(m -> follow(m, System.currentTimeMillis()));
             }
         } catch (WakeupException e) {
             // closing

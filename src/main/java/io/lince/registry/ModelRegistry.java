@@ -107,13 +107,27 @@ public final class ModelRegistry implements AutoCloseable {
 
     /** The version classifiers serve. */
     public Optional<ModelPublished> champion() {
-        return champion(versions().values());
+        return champion(history());
     }
 
-    public static Optional<ModelPublished> champion(Collection<ModelPublished> versions) {
-        return versions.stream().filter(m -> PROMOTED.equals(m.getStatus()))
-                .max(Comparator.comparing((ModelPublished m) -> m.getPromotedAt() != null ? m.getPromotedAt() : m.getPublishedAt())
-                        .thenComparingInt(ModelPublished::getVersion));
+    /**
+     * The champion in {@code history} (the topic's records in log order): of the versions whose
+     * latest record says promoted, the one whose promotion came last in the log. The log's order
+     * is the same for every reader; {@code promotedAt} comes from whichever host wrote the record,
+     * and a host with a slow clock must not decide which model the fleet serves.
+     */
+    public static Optional<ModelPublished> champion(List<ModelPublished> history) {
+        Map<Integer, ModelPublished> latest = new java.util.HashMap<>();
+        Map<Integer, Integer> promotedAtPosition = new java.util.HashMap<>();
+        for (int i = 0; i < history.size(); i++) {
+            ModelPublished m = history.get(i);
+            latest.put(m.getVersion(), m);
+            if (PROMOTED.equals(m.getStatus())) {
+                promotedAtPosition.put(m.getVersion(), i);
+            }
+        }
+        return latest.values().stream().filter(m -> PROMOTED.equals(m.getStatus()))
+                .max(Comparator.comparingInt((ModelPublished m) -> promotedAtPosition.get(m.getVersion())));
     }
 
     /**
@@ -122,13 +136,21 @@ public final class ModelRegistry implements AutoCloseable {
      * verifies and loads, so one record whose artifact is missing, outside the store or corrupt
      * does not keep every restart from starting.
      */
-    public static List<ModelPublished> servable(Collection<ModelPublished> versions) {
-        return versions.stream().filter(m -> m.getVersion() > 0)
-                .filter(m -> PROMOTED.equals(m.getStatus()) || RETIRED.equals(m.getStatus()))
-                .sorted(Comparator.comparing((ModelPublished m) -> PROMOTED.equals(m.getStatus()))
-                        .thenComparing((ModelPublished m) -> m.getPromotedAt() != null ? m.getPromotedAt() : m.getPublishedAt())
-                        .thenComparingInt(ModelPublished::getVersion).reversed())
-                .toList();
+    public static List<ModelPublished> servable(List<ModelPublished> history) {
+        Optional<ModelPublished> champion = champion(history);
+        List<ModelPublished> out = new ArrayList<>();
+        champion.ifPresent(out::add);
+        // earlier promotions, newest first by log position: the last record of each version that promoted it
+        Map<Integer, ModelPublished> latest = versions(history);
+        for (int i = history.size() - 1; i >= 0; i--) {
+            ModelPublished m = history.get(i);
+            ModelPublished now = latest.get(m.getVersion());
+            boolean wasServed = PROMOTED.equals(m.getStatus()) && (PROMOTED.equals(now.getStatus()) || RETIRED.equals(now.getStatus()));
+            if (m.getVersion() > 0 && wasServed && out.stream().noneMatch(o -> o.getVersion() == m.getVersion())) {
+                out.add(now);
+            }
+        }
+        return out;
     }
 
     /**
@@ -164,15 +186,20 @@ public final class ModelRegistry implements AutoCloseable {
      * champion; classifiers follow within seconds.
      */
     public ModelPublished promote(int version, String why) {
-        Map<Integer, ModelPublished> all = versions();
+        List<ModelPublished> history = history();
+        Map<Integer, ModelPublished> all = versions(history);
         ModelPublished target = all.get(version);
         if (target == null) {
             throw new IllegalArgumentException("no model v" + version + "; known: " + all.keySet());
         }
+        Optional<ModelPublished> current = champion(history);
+        if (current.isPresent() && current.get().getVersion() == version) {
+            return current.get(); // already serving: promoting again writes nothing
+        }
         Instant now = Instant.now();
         ModelPublished promoted = ModelPublished.newBuilder(target).setStatus(PROMOTED).setDecision(why)
                 .setPromotedAt(now.isAfter(target.getPublishedAt()) ? now : target.getPublishedAt().plusMillis(1)).build();
-        Optional<ModelPublished> retired = champion(all.values()).filter(c -> c.getVersion() != version)
+        Optional<ModelPublished> retired = current
                 .map(c -> ModelPublished.newBuilder(c).setStatus(RETIRED).setDecision("v" + version + " promoted over it: " + why).build());
         if (retired.isPresent()) {
             publish(retired.get(), promoted);

@@ -155,8 +155,9 @@ public final class TrainerService implements AutoCloseable {
         }
         lastCheckedSize = set.size();
         // one read of the registry serves the whole decision (each read scans lince.models)
-        Map<Integer, ModelPublished> versions = registry.versions();
-        ModelPublished champion = ModelRegistry.champion(versions.values()).orElse(null);
+        List<ModelPublished> history = registry.history();
+        Map<Integer, ModelPublished> versions = ModelRegistry.versions(history);
+        ModelPublished champion = ModelRegistry.champion(history).orElse(null);
         if (champion == null) {
             return;
         }

@@ -40,7 +40,7 @@ public class ModelsResource {
     public List<ModelView> list(@Context SecurityContext who) {
         access.read(who);
         Map<Integer, ModelPublished> versions = node().registry().versions();
-        int serving = ModelRegistry.champion(versions.values()).map(ModelPublished::getVersion).orElse(-1);
+        int serving = node().registry().champion().map(ModelPublished::getVersion).orElse(-1);
         return versions.values().stream().map(m -> ModelView.of(m, serving)).toList();
     }
 

@@ -24,13 +24,13 @@ class ChampionTest {
                 record(1, ModelRegistry.PROMOTED, 1L),
                 record(2, ModelRegistry.PROMOTED, 2L),
                 record(3, ModelRegistry.REJECTED, null)));
-        assertEquals(2, ModelRegistry.champion(ModelRegistry.versions(log).values()).orElseThrow().getVersion());
+        assertEquals(2, ModelRegistry.champion(log).orElseThrow().getVersion());
 
         // rollback to v1: its new record (promoted later) wins, v2 is retired
         log.add(record(2, ModelRegistry.RETIRED, 2L));
         log.add(record(1, ModelRegistry.PROMOTED, 10L));
         var versions = ModelRegistry.versions(log);
-        assertEquals(1, ModelRegistry.champion(versions.values()).orElseThrow().getVersion());
+        assertEquals(1, ModelRegistry.champion(log).orElseThrow().getVersion());
         assertEquals(ModelRegistry.RETIRED, versions.get(2).getStatus(), "a version's last record is its state");
         assertEquals(3, versions.size());
     }
@@ -41,5 +41,17 @@ class ChampionTest {
                 .setClasses(List.of("a", "b")).setInputSize(32).setPublishedAt(Instant.ofEpochSecond(4)).build();
         assertEquals(ModelRegistry.PROMOTED, old.getStatus());
         assertTrue(ModelRegistry.champion(List.of(old)).isPresent());
+    }
+
+    @Test
+    void theLogDecidesNotTheWritersClocks() {
+        // v3 promoted by a host whose clock is 50 s behind, after v2: the log says v3
+        List<ModelPublished> log = List.of(
+                record(1, ModelRegistry.PROMOTED, 1L),
+                record(2, ModelRegistry.PROMOTED, 100L),
+                record(3, ModelRegistry.PROMOTED, 50L));
+        assertEquals(3, ModelRegistry.champion(log).orElseThrow().getVersion());
+        // and what a node falls back to, in order: the champion, then the promotions before it
+        assertEquals(List.of(3, 2, 1), ModelRegistry.servable(log).stream().map(ModelPublished::getVersion).toList());
     }
 }

@@ -51,6 +51,14 @@ class RegistryReaderTest {
                 registry.publish(version(3));
                 assertEquals(List.of(1, 3), List.copyOf(registry.versions().keySet()));
                 assertEquals(3, registry.champion().orElseThrow().getVersion());
+                // promoting the champion again writes nothing
+                int records = registry.history().size();
+                assertEquals(3, registry.promote(3, "again").getVersion());
+                assertEquals(records, registry.history().size());
+                // a rollback: v3 retired, v1 promoted, in that order in the log
+                registry.promote(1, "rollback");
+                assertEquals(1, registry.champion().orElseThrow().getVersion());
+                assertEquals(ModelRegistry.RETIRED, registry.versions().get(3).getStatus());
             }
         }
     }
