@@ -53,9 +53,9 @@ public final class InputCrop {
      * @throws InvalidImageException with the reason {@link ImageDecoder} would give
      */
     public byte[] crop(byte[] bytes, int size) throws InvalidImageException {
-        ImageDecoder.Header header = decoder.inspect(bytes);
-        if (openCv && header.format() == ImageFormat.JPEG && endsWithEoi(bytes)) {
-            byte[] out = openCvCrop(bytes, header, size);
+        // only the OpenCV path needs the checks on their own; ImageIO's decode makes them itself
+        if (openCv && bytes != null && ImageFormat.sniff(bytes) == ImageFormat.JPEG && endsWithEoi(bytes)) {
+            byte[] out = openCvCrop(bytes, decoder.inspect(bytes), size);
             if (out != null) {
                 return out;
             }

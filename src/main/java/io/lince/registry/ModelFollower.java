@@ -44,8 +44,10 @@ public final class ModelFollower implements AutoCloseable {
     private volatile long differingSince = -1;
     private volatile String lastRefusal;
     private volatile String stoppedBecause;
-    /** Refused (version, sha256) pairs: when each may be tried again, and its next backoff. */
-    private final Map<String, long[]> refusals = new HashMap<>();
+    /** A refused (version, sha256) pair: not tried again before {@code until}; the wait doubles each time. */
+    private record Backoff(long until, long waited) {}
+
+    private final Map<String, Backoff> refusals = new HashMap<>();
     static final long FIRST_BACKOFF_MS = 1_000;
     static final long MAX_BACKOFF_MS = 300_000;
 
@@ -101,16 +103,16 @@ public final class ModelFollower implements AutoCloseable {
             differingSince = now;
         }
         String key = m.getVersion() + "/" + m.getSha256();
-        long[] backoff = refusals.get(key);
-        if (backoff != null && now < backoff[0]) {
+        Backoff backoff = refusals.get(key);
+        if (backoff != null && now < backoff.until()) {
             return;
         }
         if (offer(m)) {
             refusals.remove(key);
             differingSince = -1;
         } else {
-            long wait = backoff == null ? FIRST_BACKOFF_MS : Math.min(MAX_BACKOFF_MS, backoff[1] * 2);
-            refusals.put(key, new long[] {now + wait, wait});
+            long wait = backoff == null ? FIRST_BACKOFF_MS : Math.min(MAX_BACKOFF_MS, backoff.waited() * 2);
+            refusals.put(key, new Backoff(now + wait, wait));
         }
     }
 

@@ -57,10 +57,11 @@ public final class LabelJoinTopology {
 
         // The classifier keys each sample by its image id, so the topic is the table as it is: no
         // re-keying, no repartition topic, no changelog (the records carry the images' bytes).
+        Serde<SampleEntry> entries = SampleEntry.serde(samples.deserializer());
         KTable<String, SampleEntry> pending = b.table(topics.retraining(),
-                Consumed.with(Serdes.String(), SampleEntry.serde(samples.deserializer())).withName("retraining-samples-source"),
+                Consumed.with(Serdes.String(), entries).withName("retraining-samples-source"),
                 Materialized.<String, SampleEntry, KeyValueStore<Bytes, byte[]>>as("retraining-samples")
-                        .withKeySerde(Serdes.String()).withValueSerde(SampleEntry.serde(samples.deserializer())));
+                        .withKeySerde(Serdes.String()).withValueSerde(entries));
         pending.toStream(Named.as("retraining-samples-checked"))
                 .filter((id, entry) -> entry != null && entry.problem(id, classes) != null)
                 .processValues(() -> new Unjoinable(classes), Named.as("retraining-samples-unjoinable"))

@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -185,17 +186,14 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Speci
         if (refs.isEmpty()) {
             return;
         }
-        Map<String, TreeSet<Long>> offsets = new LinkedHashMap<>();
-        refs.values().forEach(r -> offsets.computeIfAbsent(r.getTopic() + "\u0000" + r.getPartition(), k -> new TreeSet<>()).add(r.getOffset()));
-        Map<String, Map<Long, ConsumerRecord<String, byte[]>>> found = new LinkedHashMap<>();
-        offsets.forEach((tp, o) -> {
-            int cut = tp.indexOf('\u0000');
-            found.put(tp, input.read(tp.substring(0, cut), Integer.parseInt(tp.substring(cut + 1)), o));
-        });
+        Map<TopicPartition, TreeSet<Long>> offsets = new HashMap<>();
+        refs.values().forEach(r -> offsets.computeIfAbsent(partitionOf(r), k -> new TreeSet<>()).add(r.getOffset()));
+        Map<TopicPartition, Map<Long, ConsumerRecord<String, byte[]>>> found = new HashMap<>();
+        offsets.forEach((tp, o) -> found.put(tp, input.read(tp, o)));
         int missing = 0;
         for (Map.Entry<Long, PendingImage> e : refs.entrySet()) {
             PendingImage ref = e.getValue();
-            ConsumerRecord<String, byte[]> r = found.get(ref.getTopic() + "\u0000" + ref.getPartition()).get(ref.getOffset());
+            ConsumerRecord<String, byte[]> r = found.get(partitionOf(ref)).get(ref.getOffset());
             Waiting w;
             if (r == null) {
                 missing++;
@@ -204,7 +202,7 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Speci
                                 + " the input topic (retention?)", ref.getTopic(), ref.getPartition(), ref.getOffset()))));
             } else {
                 PendingImage whole = whole(ref.getTopic(), ref.getPartition(), ref.getOffset(), r.timestamp(), r.key(),
-                        headers(r.headers()), r.value(), ref.getArrivedAtMillis());
+                        DeadLetters.headers(r.headers()), r.value(), ref.getArrivedAtMillis());
                 w = new Waiting(e.getKey(), whole, ref.getArrivedAtMillis(), preparation.start(whole));
             }
             waiting.put(e.getKey(), w);
@@ -220,7 +218,7 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Speci
         var meta = context.recordMetadata();
         long seq = nextSeq++;
         PendingImage whole = whole(meta.map(m -> m.topic()).orElse("?"), meta.map(m -> m.partition()).orElse(-1),
-                meta.map(m -> m.offset()).orElse(-1L), record.timestamp(), record.key(), DeadLetters.headers(record),
+                meta.map(m -> m.offset()).orElse(-1L), record.timestamp(), record.key(), DeadLetters.headers(record.headers()),
                 record.value(), now);
         buffer.put(seq, reference(whole));
         waiting.put(seq, new Waiting(seq, whole, now, preparation.start(whole)));
@@ -275,18 +273,15 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Speci
                 .build();
     }
 
+    private static TopicPartition partitionOf(PendingImage p) {
+        return new TopicPartition(p.getTopic(), p.getPartition());
+    }
+
     /** What the store keeps of a waiting record: where it lies, and when it arrived. */
     private static PendingImage reference(PendingImage whole) {
         return PendingImage.newBuilder(whole).setKey(null).setHeaders(Map.of()).setValue(null).build();
     }
 
-    private static Map<String, ByteBuffer> headers(Iterable<Header> headers) {
-        Map<String, ByteBuffer> out = new java.util.HashMap<>();
-        for (Header h : headers) {
-            out.put(h.key(), ByteBuffer.wrap(h.value() == null ? new byte[0] : h.value()));
-        }
-        return out;
-    }
 
     /**
      * Starts the next batch without waiting for it: once its images are prepared (they have been

@@ -20,7 +20,7 @@ public final class DeadLetters {
     public static DeadLetter of(Record<String, byte[]> record, Optional<RecordMetadata> origin,
             String imageId, String stage, String reason) {
         return build(origin.map(RecordMetadata::topic).orElse("?"), origin.map(RecordMetadata::partition).orElse(-1),
-                origin.map(RecordMetadata::offset).orElse(-1L), record.key(), headers(record),
+                origin.map(RecordMetadata::offset).orElse(-1L), record.key(), headers(record.headers()),
                 record.value() == null ? null : ByteBuffer.wrap(record.value()), imageId, stage, reason);
     }
 
@@ -46,9 +46,10 @@ public final class DeadLetters {
                 .build();
     }
 
-    static Map<String, ByteBuffer> headers(Record<String, byte[]> record) {
+    /** A record's headers as the Avro records keep them (a null value as empty). */
+    static Map<String, ByteBuffer> headers(Iterable<Header> recordHeaders) {
         Map<String, ByteBuffer> headers = new HashMap<>();
-        for (Header h : record.headers()) {
+        for (Header h : recordHeaders) {
             headers.put(h.key(), ByteBuffer.wrap(h.value() == null ? new byte[0] : h.value()));
         }
         return headers;

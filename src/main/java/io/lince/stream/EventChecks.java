@@ -21,15 +21,17 @@ final class EventChecks {
 
     private EventChecks() {}
 
-    /** Why {@code e} cannot be classified, or null when it can. */
-    static String problem(ImageEvent e, long nowMillis) {
+    /** Why {@code e}'s id cannot key an output (nor a dead letter), or null when it can. */
+    static String idProblem(ImageEvent e) {
         String id = e.getId();
         if (id == null || id.isBlank()) {
             return "empty image id";
         }
-        if (id.length() > MAX_ID_LENGTH) {
-            return String.format("image id of %,d characters, more than %d", id.length(), MAX_ID_LENGTH);
-        }
+        return id.length() > MAX_ID_LENGTH ? String.format("image id of %,d characters, more than %d", id.length(), MAX_ID_LENGTH) : null;
+    }
+
+    /** Why {@code e} with a usable id cannot be classified, or null when it can. */
+    static String problem(ImageEvent e, long nowMillis) {
         if (e.getBytes() != null && e.getUri() != null) {
             return "event carries both image bytes and a uri: send one or the other";
         }

@@ -68,11 +68,13 @@ final class ImagePreparation {
         if (event == null) {
             return Outcome.failed(null, "deserialize", "empty record (tombstone) on the image topic");
         }
+        String idProblem = EventChecks.idProblem(event);
+        if (idProblem != null) {
+            return Outcome.failed(null, "validate", idProblem); // an id unfit for a key keys no dead letter either
+        }
         String problem = EventChecks.problem(event, System.currentTimeMillis());
         if (problem != null) {
-            // an id that is not fit to be a key is not copied into the dead letter's key either
-            return Outcome.failed(problem.startsWith("empty image id") || problem.startsWith("image id of") ? null : event,
-                    "validate", problem);
+            return Outcome.failed(event, "validate", problem);
         }
         return new Outcome(event, null, null, null);
     }

@@ -23,11 +23,11 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 public interface InputRecords {
 
     /** The records at {@code offsets} of one partition; an offset that is gone (retention) is absent. */
-    Map<Long, ConsumerRecord<String, byte[]>> read(String topic, int partition, SortedSet<Long> offsets);
+    Map<Long, ConsumerRecord<String, byte[]>> read(TopicPartition partition, SortedSet<Long> offsets);
 
     /** Reads nothing: for tests whose driver never restores a task. */
     static InputRecords none() {
-        return (topic, partition, offsets) -> Map.of();
+        return (partition, offsets) -> Map.of();
     }
 
     /**
@@ -37,14 +37,13 @@ public interface InputRecords {
      * @param deadline how long one read may take before it gives up on what it has not found
      */
     static InputRecords kafka(Properties reader, Duration deadline) {
-        return (topic, partition, offsets) -> {
+        return (tp, offsets) -> {
             Properties p = new Properties();
             p.putAll(reader);
             p.remove(ConsumerConfig.GROUP_ID_CONFIG);
             p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
             p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
             Map<Long, ConsumerRecord<String, byte[]>> found = new HashMap<>();
-            TopicPartition tp = new TopicPartition(topic, partition);
             try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
                 c.assign(List.of(tp));
                 long first = Math.max(offsets.first(), c.beginningOffsets(List.of(tp)).get(tp));
