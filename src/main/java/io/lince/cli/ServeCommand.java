@@ -8,6 +8,7 @@ import io.lince.ops.RunningNode;
 import io.quarkus.runtime.Quarkus;
 import jakarta.inject.Inject;
 import java.util.concurrent.Callable;
+import org.eclipse.microprofile.config.ConfigProvider;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -51,8 +52,11 @@ class ServeCommand implements Callable<Integer> {
         try (LinceNode node = LinceNode.start(options, running.classifierMetrics())) {
             running.set(node);
             stopOnSigterm();
-            System.err.println("Lince " + role + " is running (health /q/health, metrics /q/metrics);"
-                    + " stop with Ctrl-C or SIGTERM.");
+            System.err.println("Lince " + role + " is running (dashboard and API on port "
+                    + ConfigProvider.getConfig().getOptionalValue("quarkus.http.port", Integer.class).orElse(8080)
+                    + "; health /q/health and metrics /q/metrics on port "
+                    + ConfigProvider.getConfig().getOptionalValue("quarkus.management.port", Integer.class).orElse(9000)
+                    + "); stop with Ctrl-C or SIGTERM.");
             Quarkus.waitForExit();
             System.err.println("Lince " + role + " stopping: closing the trainer, the streams (committing what they hold)"
                     + " and the Kafka clients");

@@ -208,6 +208,38 @@ public interface LinceConfig {
         /** Width of one point of the dashboard's charts. */
         @WithDefault("10")
         int bucketSeconds();
+
+        /**
+         * Who may sign in: {@code lince.web.users.NAME.password-hash} (bcrypt, as {@code lince user NAME}
+         * prints it) and {@code lince.web.users.NAME.roles} (viewer, labeller, admin).
+         */
+        Map<String, User> users();
+
+        SignIn signIn();
+    }
+
+    interface User {
+        /** bcrypt in modular crypt form ({@code $2a$…}); never the password itself. */
+        String passwordHash();
+
+        /** viewer (read), labeller (label), admin (promote, retrain). */
+        @WithDefault("viewer")
+        List<String> roles();
+    }
+
+    /** Lockout after repeated wrong passwords (see {@code web/SignInGuard}). */
+    interface SignIn {
+        /** Wrong passwords for one user before the first lock (an address gets four times as many). */
+        @WithDefault("5")
+        int freeFailures();
+
+        /** The first lock; every further failure doubles it. */
+        @WithDefault("1s")
+        java.time.Duration firstLock();
+
+        /** The longest lock, and how long failures are remembered. */
+        @WithDefault("15m")
+        java.time.Duration maxLock();
     }
 
     /** The training worker; defaults as measured in {@code bench/loop.sh} (README, "Continuous retraining"). */

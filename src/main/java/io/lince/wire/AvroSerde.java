@@ -1,5 +1,6 @@
 package io.lince.wire;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import org.apache.avro.Schema;
 import org.apache.avro.message.BinaryMessageDecoder;
@@ -60,8 +61,20 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
             return null;
         }
         try {
-            return decoder.decode(data);
+            ByteArrayInputStream in = new ByteArrayInputStream(data);
+            // Avro's binary decoding here reads no further than the record (a direct decoder), so
+            // what is left in the stream afterwards came after a complete record: two records
+            // glued together, or garbage a producer appended. Either way it is not one record.
+            T record = decoder.decode(in, null);
+            if (in.available() > 0) {
+                throw new SerializationException(String.format("not a readable %s record: %,d trailing bytes after a complete record of %,d bytes",
+                        type.getSimpleName(), in.available(), data.length - in.available()));
+            }
+            return record;
         } catch (IOException | RuntimeException e) {
+            if (e instanceof SerializationException s) {
+                throw s;
+            }
             throw new SerializationException(
                     "not a readable " + type.getSimpleName() + " record: " + e.getMessage(), e);
         }

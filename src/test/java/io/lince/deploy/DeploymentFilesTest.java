@@ -100,6 +100,9 @@ class DeploymentFilesTest {
             JsonNode d = l.get("Deployment/lince-" + role);
             JsonNode c = d.at("/spec/template/spec/containers/0");
             assertEquals("/q/health/ready", c.at("/readinessProbe/httpGet/path").asText(), role);
+            assertEquals("management", c.at("/readinessProbe/httpGet/port").asText(), role + ": health is on the management port");
+            assertEquals("management", c.at("/livenessProbe/httpGet/port").asText(), role);
+            assertTrue(YAML.convertValue(c.get("ports"), List.class).toString().contains("containerPort=9000"), role);
             assertEquals(1, c.at("/resources/limits/nvidia.com~1gpu").asInt(), role + " asks for a GPU");
             assertEquals(List.of("serve", "--role", role), YAML.convertValue(c.get("args"), List.class));
             assertTrue(d.at("/spec/template/spec/securityContext/runAsNonRoot").asBoolean(), role);

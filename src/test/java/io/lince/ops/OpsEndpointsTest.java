@@ -40,11 +40,14 @@ class OpsEndpointsTest {
     @Inject
     RunningNode running;
 
-    @TestHTTPResource("/q/health/ready")
+    @TestHTTPResource(value = "/health/ready", management = true)
     URL ready;
 
-    @TestHTTPResource("/q/metrics")
+    @TestHTTPResource(value = "/metrics", management = true)
     URL metrics;
+
+    @TestHTTPResource("/q/health/ready")
+    URL readyOnTheApplicationPort;
 
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -54,7 +57,9 @@ class OpsEndpointsTest {
 
     @Test
     void readinessAndMetricsFollowTheClassifier() throws Exception {
-        assertEquals(503, get(ready).statusCode(), "not ready before a node runs");
+        assertEquals(503, get(ready).statusCode(), "not ready before a node runs: " + ready);
+        assertTrue(ready.getPort() != readyOnTheApplicationPort.getPort(), "health has a port of its own");
+        assertEquals(404, get(readyOnTheApplicationPort).statusCode(), "and is not on the dashboard's port");
 
         Path work = Files.createTempDirectory("lince-ops");
         Topics topics = Topics.defaults(1);

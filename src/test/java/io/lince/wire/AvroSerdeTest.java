@@ -140,4 +140,15 @@ class AvroSerdeTest {
         assertThrows(SerializationException.class,
                 () -> WireFormat.defaults().serde(LabelEvent.class).deserializer().deserialize("t", new byte[] {1, 2, 3}));
     }
+
+    @Test
+    void trailingBytesAfterACompleteRecordAreRefused() {
+        Serde<ImageEvent> serde = WireFormat.defaults().serde(ImageEvent.class);
+        byte[] one = serde.serializer().serialize("t", image());
+        byte[] glued = java.util.Arrays.copyOf(one, one.length + 3);
+        SerializationException e = assertThrows(SerializationException.class,
+                () -> serde.deserializer().deserialize("t", glued));
+        assertTrue(e.getMessage().contains("3 trailing bytes after a complete record of " + one.length + " bytes"), e.getMessage());
+        assertEquals(image(), serde.deserializer().deserialize("t", one), "the record alone still reads");
+    }
 }
