@@ -62,7 +62,9 @@ public final class ClassifierTopology {
         }
         var images = wire.serde(ImageEvent.class).deserializer();
         Topology t = new Topology();
-        t.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.images());
+        // Keys as bytes: Lince ignores the input key (outputs are keyed by image id), and a dead
+        // letter must keep it byte for byte, whatever its encoding.
+        t.addSource(SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), topics.images());
         t.addProcessor(CLASSIFY, () -> new ClassifyProcessor(images, classifier, settings), SOURCE);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(BUFFER), Serdes.Long(),
                 wire.serde(PendingImage.class)).withLoggingEnabled(Map.of()), CLASSIFY);

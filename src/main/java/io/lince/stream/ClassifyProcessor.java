@@ -3,6 +3,7 @@ package io.lince.stream;
 import io.lince.contracts.Classification;
 import io.lince.contracts.ImageEvent;
 import io.lince.contracts.PendingImage;
+import io.lince.contracts.RecordHeader;
 import io.lince.contracts.Prediction;
 import io.lince.contracts.RetrainingSample;
 import io.lince.model.ImageClassifier;
@@ -72,7 +73,7 @@ import org.jboss.logging.Logger;
  * one dead letter. Input arrives as raw bytes, so even a record that is not Avro is dead-lettered
  * whole.
  */
-final class ClassifyProcessor implements Processor<String, byte[], String, SpecificRecord> {
+final class ClassifyProcessor implements Processor<byte[], byte[], String, SpecificRecord> {
 
     private static final Logger LOG = Logger.getLogger(ClassifyProcessor.class);
     /**
@@ -188,12 +189,12 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Speci
         }
         Map<TopicPartition, TreeSet<Long>> offsets = new HashMap<>();
         refs.values().forEach(r -> offsets.computeIfAbsent(partitionOf(r), k -> new TreeSet<>()).add(r.getOffset()));
-        Map<TopicPartition, Map<Long, ConsumerRecord<String, byte[]>>> found = new HashMap<>();
+        Map<TopicPartition, Map<Long, ConsumerRecord<byte[], byte[]>>> found = new HashMap<>();
         offsets.forEach((tp, o) -> found.put(tp, input.read(tp, o)));
         int missing = 0;
         for (Map.Entry<Long, PendingImage> e : refs.entrySet()) {
             PendingImage ref = e.getValue();
-            ConsumerRecord<String, byte[]> r = found.get(partitionOf(ref)).get(ref.getOffset());
+            ConsumerRecord<byte[], byte[]> r = found.get(partitionOf(ref)).get(ref.getOffset());
             Waiting w;
             if (r == null) {
                 missing++;
@@ -213,7 +214,7 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Speci
     }
 
     @Override
-    public void process(Record<String, byte[]> record) {
+    public void process(Record<byte[], byte[]> record) {
         long now = clock.getAsLong();
         var meta = context.recordMetadata();
         long seq = nextSeq++;
@@ -259,15 +260,15 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Speci
         }
     }
 
-    private static PendingImage whole(String topic, int partition, long offset, long timestamp, String key,
-            Map<String, ByteBuffer> headers, byte[] value, long arrivedAt) {
+    private static PendingImage whole(String topic, int partition, long offset, long timestamp, byte[] key,
+            List<RecordHeader> headers, byte[] value, long arrivedAt) {
         return PendingImage.newBuilder()
                 .setTopic(topic)
                 .setPartition(partition)
                 .setOffset(offset)
                 .setTimestamp(timestamp)
-                .setKey(key)
-                .setHeaders(headers)
+                .setKey(key == null ? null : ByteBuffer.wrap(key))
+                .setRecordHeaders(headers)
                 .setValue(value == null ? null : ByteBuffer.wrap(value))
                 .setArrivedAtMillis(arrivedAt)
                 .build();
@@ -279,7 +280,7 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Speci
 
     /** What the store keeps of a waiting record: where it lies, and when it arrived. */
     private static PendingImage reference(PendingImage whole) {
-        return PendingImage.newBuilder(whole).setKey(null).setHeaders(Map.of()).setValue(null).build();
+        return PendingImage.newBuilder(whole).setKey(null).setRecordHeaders(List.of()).setValue(null).build();
     }
 
 
@@ -459,7 +460,7 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Speci
     }
 
     private void deadLetter(PendingImage p, String imageId, String stage, String reason) {
-        context.forward(new Record<String, SpecificRecord>(imageId != null ? imageId : p.getKey(),
+        context.forward(new Record<String, SpecificRecord>(DeadLetters.outputKey(imageId, p.getKey()),
                 DeadLetters.of(p, imageId, stage, reason), p.getTimestamp()), ClassifierTopology.DEAD_LETTER);
         metrics.deadLettered(stage);
     }

@@ -11,7 +11,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Reads input records again by offset. The classifier's batch buffer keeps only where each
@@ -23,7 +22,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 public interface InputRecords {
 
     /** The records at {@code offsets} of one partition; an offset that is gone (retention) is absent. */
-    Map<Long, ConsumerRecord<String, byte[]>> read(TopicPartition partition, SortedSet<Long> offsets);
+    Map<Long, ConsumerRecord<byte[], byte[]>> read(TopicPartition partition, SortedSet<Long> offsets);
 
     /** Reads nothing: for tests whose driver never restores a task. */
     static InputRecords none() {
@@ -43,15 +42,15 @@ public interface InputRecords {
             p.remove(ConsumerConfig.GROUP_ID_CONFIG);
             p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
             p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-            Map<Long, ConsumerRecord<String, byte[]>> found = new HashMap<>();
-            try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+            Map<Long, ConsumerRecord<byte[], byte[]>> found = new HashMap<>();
+            try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
                 c.assign(List.of(tp));
                 long first = Math.max(offsets.first(), c.beginningOffsets(List.of(tp)).get(tp));
                 long end = c.endOffsets(List.of(tp)).get(tp);
                 c.seek(tp, first);
                 long until = System.currentTimeMillis() + deadline.toMillis();
                 while (c.position(tp) <= offsets.last() && c.position(tp) < end && System.currentTimeMillis() < until) {
-                    for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
                         if (offsets.contains(r.offset())) {
                             found.put(r.offset(), r);
                         }

@@ -211,6 +211,29 @@ class ClassifierTopologyTest {
     }
 
     @Test
+    void aDeadLetterKeepsTheKeyByteForByteAndEveryHeaderInOrder() {
+        try (Harness h = new Harness(6f, -6f)) {
+            byte[] binaryKey = {(byte) 0xff, (byte) 0xfe, 0x00, 0x6b, (byte) 0x80};
+            var headers = new RecordHeaders().add("trace", new byte[] {42}).add("trace", new byte[] {43})
+                    .add("empty", null).add("trace", new byte[] {44});
+            var raw = h.driver.createInputTopic(TOPICS.images(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
+            raw.pipeInput(new TestRecord<>(binaryKey, new byte[] {1, 2, 3}, headers));
+            raw.pipeInput(new TestRecord<>("text-key".getBytes(java.nio.charset.StandardCharsets.UTF_8), new byte[] {4}));
+            h.waitOut();
+
+            var out = h.dead.readKeyValuesToList();
+            assertEquals(2, out.size());
+            DeadLetter d = out.get(0).value;
+            assertEquals(null, out.get(0).key, "an undecodable key cannot key the dead letter; it is in the body");
+            assertEquals(ByteBuffer.wrap(binaryKey), d.getKey(), "the key, byte for byte");
+            assertEquals(List.of("trace=42", "trace=43", "empty=null", "trace=44"), d.getRecordHeaders().stream()
+                    .map(x -> x.getKey() + "=" + (x.getValue() == null ? "null" : String.valueOf(x.getValue().get(0)))).toList());
+            assertEquals(ByteBuffer.wrap(new byte[] {44}), d.getHeaders().get("trace"), "the first schema's map: the last value");
+            assertEquals("text-key", out.get(1).key, "a text key still keys its dead letter");
+        }
+    }
+
+    @Test
     void aFullBatchRunsAtOnceAndTheRestWaitsInTheChangeloggedBuffer() {
         try (Harness h = new Harness(new BatchSettings(4, Duration.ofSeconds(10)), 6f, -6f)) {
             for (int i = 0; i < 7; i++) {

@@ -142,6 +142,30 @@ class AvroSerdeTest {
     }
 
     @Test
+    void deadLettersWrittenWithTheFirstSchemaStillRead() throws Exception {
+        Schema v1;
+        try (var in = AvroSerdeTest.class.getResourceAsStream("/lince/schemas/history/DeadLetter-1.avsc")) {
+            v1 = new Schema.Parser().parse(in);
+        }
+        GenericRecord old = new GenericData.Record(v1);
+        old.put("topic", "lince.images");
+        old.put("partition", 0);
+        old.put("offset", 7L);
+        old.put("key", ByteBuffer.wrap(new byte[] {1}));
+        old.put("headers", Map.of("trace", ByteBuffer.wrap(new byte[] {42})));
+        old.put("value", null);
+        old.put("imageId", "img-1");
+        old.put("stage", "decode");
+        old.put("reason", "corrupt jpeg");
+        old.put("failedAt", NOW.toEpochMilli());
+        byte[] bytes = Buffers.toArray(new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(old));
+        DeadLetter read = WireFormat.defaults().serde(DeadLetter.class).deserializer().deserialize("t", bytes);
+        assertEquals("corrupt jpeg", read.getReason());
+        assertEquals(ByteBuffer.wrap(new byte[] {42}), read.getHeaders().get("trace"));
+        assertEquals(List.of(), read.getRecordHeaders(), "no header list in the first schema");
+    }
+
+    @Test
     void trailingBytesAfterACompleteRecordAreRefused() {
         Serde<ImageEvent> serde = WireFormat.defaults().serde(ImageEvent.class);
         byte[] one = serde.serializer().serialize("t", image());
