@@ -71,4 +71,10 @@ public final class MicrometerClassifierMetrics implements ClassifierMetrics {
         Counter.builder("lince.dead.letters").description("records sent to the dead-letter topic, by stage")
                 .tag("stage", stage).register(registry).increment();
     }
+
+    @Override
+    public void erased() {
+        Counter.builder("lince.images.erased").description("image ids erased (tombstones on the image topic)")
+                .register(registry).increment();
+    }
 }

@@ -73,6 +73,12 @@ public final class LabelJoinTopology {
                         Named.as("label-history-by-id"), Materialized.<String, LabelHistory, KeyValueStore<Bytes, byte[]>>as("label-history")
                                 .withKeySerde(Serdes.String()).withValueSerde(wire.serde(LabelHistory.class)));
 
+        // An erased sample (a tombstone the classifier wrote for an erased image id) erases its
+        // labelled example: the compacted examples topic then forgets it, and so does the trainer.
+        pending.toStream(Named.as("retraining-samples-erased"))
+                .filter((id, entry) -> entry == null)
+                .mapValues(entry -> (LabelledExample) null)
+                .to(topics.examples(), Produced.with(Serdes.String(), wire.serde(LabelledExample.class)));
         // a table-table joiner sees no key: a sample under another key is dropped after the join
         pending.leftJoin(labelled, (entry, history) -> entry.sample() == null ? null : example(entry.sample(), history, classes))
                 .toStream()

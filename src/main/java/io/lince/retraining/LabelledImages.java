@@ -79,7 +79,35 @@ final class LabelledImages {
                     : slice.contains(e.getImageId()) ? uncertain : train;
             part.add(entry, e.getImageId());
         }
+        sweep(sorted);
         return new Split(train, uncertain, stream, skipped);
+    }
+
+    /** Deletes the image file of {@code id} (an erased image), if there is one. */
+    void erase(String id) {
+        try {
+            Files.deleteIfExists(dir.resolve(digest(id) + ".img"));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot delete the image file of erased image " + id, e);
+        }
+    }
+
+    /**
+     * Deletes every image file that belongs to no current example: those of examples erased
+     * while this trainer was not running (the compacted topic may have dropped their tombstones
+     * by the time it reads them).
+     */
+    private void sweep(List<LabelledExample> current) throws IOException {
+        java.util.Set<String> keep = new java.util.HashSet<>();
+        current.forEach(e -> keep.add(digest(e.getImageId()) + ".img"));
+        try (var files = Files.list(dir)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                String name = f.getFileName().toString();
+                if ((name.endsWith(".img") && !keep.contains(name)) || name.endsWith(".tmp")) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        }
     }
 
     private Path store(String id, byte[] bytes) throws IOException {

@@ -116,6 +116,9 @@ public final class TrainerService implements AutoCloseable {
                 var records = Polls.skippingUnreadable(c, Duration.ofMillis(500), LOG);
                 for (ConsumerRecord<String, LabelledExample> r : records) {
                     set.put(r.key(), r.value());
+                    if (r.value() == null && r.key() != null) {
+                        images.erase(r.key());
+                    }
                 }
                 if (!records.isEmpty()) {
                     labels = set.labels();

@@ -13,5 +13,8 @@ public interface ClassifierMetrics {
 
     default void deadLettered(String stage) {}
 
+    /** An image id was erased (a tombstone on the image topic). */
+    default void erased() {}
+
     ClassifierMetrics NONE = new ClassifierMetrics() {};
 }

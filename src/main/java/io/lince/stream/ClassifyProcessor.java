@@ -215,6 +215,13 @@ final class ClassifyProcessor implements Processor<byte[], byte[], String, Speci
 
     @Override
     public void process(Record<byte[], byte[]> record) {
+        if (record.value() == null && record.key() != null) {
+            String id = DeadLetters.outputKey(null, java.nio.ByteBuffer.wrap(record.key()));
+            if (id != null && !id.isBlank()) {
+                erase(id, record.timestamp());
+                return;
+            }
+        }
         long now = clock.getAsLong();
         var meta = context.recordMetadata();
         long seq = nextSeq++;
@@ -233,6 +240,27 @@ final class ClassifyProcessor implements Processor<byte[], byte[], String, Speci
             publishOldest();
             dispatchDue();
         }
+    }
+
+    /**
+     * A tombstone keyed by an image id asks Lince to forget that image (erasure). Everything this
+     * task holds is published first, so the erasure lands after every earlier result of the
+     * partition (an image routed for labelling a moment before is then erased too); then the id
+     * leaves the sent-for-labelling store and a tombstone goes to the compacted retraining topic,
+     * whence the trainer removes the sample, its labelled example and its image file.
+     */
+    private void erase(String id, long timestamp) {
+        while (!waiting.isEmpty() || !inFlight.isEmpty()) {
+            if (!waiting.isEmpty() && inFlight.size() < DEPTH) {
+                dispatch();
+            } else {
+                publishOldest();
+            }
+        }
+        sent.delete(id);
+        context.forward(new Record<String, SpecificRecord>(id, null, timestamp), ClassifierTopology.RETRAINING);
+        metrics.erased();
+        LOG.infof("erased image %s: forgotten by this classifier, tombstone sent to the retraining topic", id);
     }
 
     /** Tells the workers when the oldest record this task holds arrived (for the stall check). */

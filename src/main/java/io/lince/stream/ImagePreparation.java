@@ -66,7 +66,7 @@ final class ImagePreparation {
             return Outcome.failed(null, "deserialize", e.getMessage());
         }
         if (event == null) {
-            return Outcome.failed(null, "deserialize", "empty record (tombstone) on the image topic");
+            return Outcome.failed(null, "deserialize", "a tombstone without a usable image id as its key: an erasure needs the image id as the key");
         }
         String idProblem = EventChecks.idProblem(event);
         if (idProblem != null) {

@@ -109,6 +109,10 @@ final class ActivityConsumer implements AutoCloseable {
 
     private void apply(ConsumerRecord<String, byte[]> r) {
         if (r.value() == null) {
+            if (r.key() != null && (r.topic().equals(topics.images()) || r.topic().equals(topics.retraining())
+                    || r.topic().equals(topics.examples()))) {
+                log.erase(r.key()); // an erased image: its thumbnail and queue entry go
+            }
             return;
         }
         String t = r.topic();

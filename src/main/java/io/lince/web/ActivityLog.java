@@ -154,6 +154,16 @@ public final class ActivityLog {
         }
     }
 
+    /** Forgets what it holds of an erased image: thumbnail, source, queue entry and feed item. */
+    public synchronized void erase(String id) {
+        thumbnails.remove(id);
+        sources.remove(id);
+        queue.remove(id);
+        feed.remove(id);
+        sentPredictions.remove(id);
+        labels.remove(id);
+    }
+
     /** The newest classifications first. */
     public synchronized List<FeedItem> feed(int limit) {
         List<FeedItem> all = new ArrayList<>(feed.values());

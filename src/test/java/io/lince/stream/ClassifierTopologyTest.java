@@ -1,6 +1,7 @@
 package io.lince.stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lince.contracts.Classification;
@@ -153,6 +154,29 @@ class ClassifierTopologyTest {
             h.waitOut();
             assertEquals(2, h.classifications.readValuesToList().size());
             assertEquals(1, h.retraining.readValuesToList().size());
+        }
+    }
+
+    @Test
+    void aTombstoneErasesTheImageAfterEverythingPublishedBeforeIt() {
+        try (Harness h = new Harness(new BatchSettings(8, Duration.ofSeconds(10)), 0.2f, 0f)) {
+            h.send("b", TestImages.jpeg(1, 2)); // waits for its batch to fill
+            h.images.pipeInput("b", (byte[]) null); // the erasure flushes it first
+            var out = h.retraining.readKeyValuesToList();
+            assertEquals(2, out.size());
+            assertEquals("b", out.get(0).key);
+            assertTrue(out.get(0).value != null, "the sample, published before the erasure");
+            assertEquals("b", out.get(1).key);
+            assertNull(out.get(1).value, "then its tombstone on the compacted retraining topic");
+            assertEquals(1, h.classifications.readValuesToList().size());
+
+            h.send("b", TestImages.jpeg(1, 2)); // published again after the erasure: a new image
+            h.advance(Duration.ofSeconds(11));
+            assertEquals(1, h.retraining.readValuesToList().size(), "the id was forgotten, so it is routed again");
+
+            h.images.pipeInput((String) null, (byte[]) null);
+            h.advance(Duration.ofSeconds(11));
+            assertReason(h.dead.readValue(), "deserialize", "a tombstone without a usable image id");
         }
     }
 

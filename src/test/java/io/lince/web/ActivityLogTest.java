@@ -78,4 +78,19 @@ class ActivityLogTest {
         assertArrayEquals(new int[] {1, 1}, b.get(1).labelledRightOfVersion().get(1), "v1 was right about a");
         assertArrayEquals(new int[] {0, 1}, b.get(1).labelledRightOfVersion().get(2), "v2 was wrong about b");
     }
+
+    @Test
+    void anErasedImageLeavesTheFeedTheQueueAndItsThumbnail() {
+        ActivityLog log = new ActivityLog(10, 10, 10_000);
+        log.image("a", "cam", "data:a");
+        log.classified(classified("a", guess("cats", 0.6f, 1)), 1_000);
+        log.sentForLabelling(sent("a", guess("cats", 0.6f, 1)), "data:a", 1_100);
+        log.image("b", "cam", "data:b");
+        log.classified(classified("b", guess("cats", 0.6f, 1)), 2_000);
+        log.erase("a");
+        assertNull(log.thumbnail("a"));
+        assertEquals(List.of("b"), log.feed(10).stream().map(ActivityLog.FeedItem::imageId).toList());
+        assertTrue(log.queue(10).isEmpty());
+        assertEquals("data:b", log.thumbnail("b"));
+    }
 }
