@@ -99,11 +99,67 @@ public final class ModelRegistry implements AutoCloseable {
         return versions(history());
     }
 
+    /** Each version's current state in {@code records} (log order), void promotions left out. */
     public static Map<Integer, ModelPublished> versions(List<ModelPublished> records) {
         Map<Integer, ModelPublished> out = new TreeMap<>();
-        records.forEach(r -> out.put(r.getVersion(), r));
+        effective(records).forEach(r -> out.put(r.getVersion(), r));
         return out;
     }
+
+    /**
+     * {@code history} (log order) without its void promotions: a promotion whose
+     * {@code expectedChampion} is not the champion at its place in the log lost a race to
+     * another promotion written in between, and counts for nothing. This is the registry's
+     * compare-and-set: Kafka orders the writes, and every reader applies the same rule to the same
+     * log, so every reader drops the same records. A promotion with no expectation (the first
+     * model, records written before schema 3) always counts.
+     */
+    public static List<ModelPublished> effective(List<ModelPublished> history) {
+        Fold fold = new Fold();
+        List<ModelPublished> out = new ArrayList<>(history.size());
+        for (ModelPublished m : history) {
+            if (PROMOTED.equals(m.getStatus()) && m.getExpectedChampion() != null
+                    && fold.champion().map(ModelPublished::getVersion).orElse(NO_CHAMPION) != m.getExpectedChampion()) {
+                continue;
+            }
+            fold.add(m);
+            out.add(m);
+        }
+        return out;
+    }
+
+    /**
+     * The champion as records arrive in log order: of the versions whose latest record says
+     * promoted, the one whose promotion came last. Kept up as it goes (a new promotion is the
+     * champion; only a champion's own demotion sends it looking among the others).
+     */
+    private static final class Fold {
+        private final Map<Integer, ModelPublished> latest = new java.util.HashMap<>();
+        private final Map<Integer, Integer> promotedAt = new java.util.HashMap<>();
+        private int position;
+        private Integer champion;
+
+        void add(ModelPublished m) {
+            int v = m.getVersion();
+            latest.put(v, m);
+            if (PROMOTED.equals(m.getStatus())) {
+                promotedAt.put(v, position);
+                champion = v;
+            } else if (champion != null && champion == v) {
+                champion = latest.values().stream().filter(x -> PROMOTED.equals(x.getStatus()))
+                        .max(Comparator.comparingInt((ModelPublished x) -> promotedAt.get(x.getVersion())))
+                        .map(ModelPublished::getVersion).orElse(null);
+            }
+            position++;
+        }
+
+        Optional<ModelPublished> champion() {
+            return champion == null ? Optional.empty() : Optional.of(latest.get(champion));
+        }
+    }
+
+    /** {@code expectedChampion} of a promotion made when no version was serving. */
+    public static final int NO_CHAMPION = 0;
 
     /** The version classifiers serve. */
     public Optional<ModelPublished> champion() {
@@ -117,17 +173,14 @@ public final class ModelRegistry implements AutoCloseable {
      * and a host with a slow clock must not decide which model the fleet serves.
      */
     public static Optional<ModelPublished> champion(List<ModelPublished> history) {
-        Map<Integer, ModelPublished> latest = new java.util.HashMap<>();
-        Map<Integer, Integer> promotedAtPosition = new java.util.HashMap<>();
-        for (int i = 0; i < history.size(); i++) {
-            ModelPublished m = history.get(i);
-            latest.put(m.getVersion(), m);
-            if (PROMOTED.equals(m.getStatus())) {
-                promotedAtPosition.put(m.getVersion(), i);
-            }
-        }
-        return latest.values().stream().filter(m -> PROMOTED.equals(m.getStatus()))
-                .max(Comparator.comparingInt((ModelPublished m) -> promotedAtPosition.get(m.getVersion())));
+        return championOf(effective(history));
+    }
+
+    /** The champion of records that hold no void promotion. */
+    private static Optional<ModelPublished> championOf(List<ModelPublished> history) {
+        Fold fold = new Fold();
+        history.forEach(fold::add);
+        return fold.champion();
     }
 
     /**
@@ -136,8 +189,9 @@ public final class ModelRegistry implements AutoCloseable {
      * verifies and loads, so one record whose artifact is missing, outside the store or corrupt
      * does not keep every restart from starting.
      */
-    public static List<ModelPublished> servable(List<ModelPublished> history) {
-        Optional<ModelPublished> champion = champion(history);
+    public static List<ModelPublished> servable(List<ModelPublished> records) {
+        List<ModelPublished> history = effective(records);
+        Optional<ModelPublished> champion = championOf(history);
         List<ModelPublished> out = new ArrayList<>();
         champion.ifPresent(out::add);
         // earlier promotions, newest first by log position: the last record of each version that promoted it
@@ -173,17 +227,37 @@ public final class ModelRegistry implements AutoCloseable {
                 if (m.getVersion() == Integer.MAX_VALUE) {
                     throw new IllegalStateException("model versions are exhausted at v" + m.getVersion());
                 }
-                return store.firstFreeVersion(m.getVersion() + 1);
+                return unnamed(versions, store, m.getVersion() + 1);
             } catch (java.io.IOException e) {
                 LOG.warnf("v%d does not count for the next version number: %s", m.getVersion(), e.getMessage());
             }
         }
-        return store.firstFreeVersion(1);
+        return unnamed(versions, store, 1);
+    }
+
+    /**
+     * The first number from {@code from} on that no artifact in the store and no record holds: a
+     * record that does not count for the numbering (a forged v2 with no artifact) still keeps
+     * its number from being given to a real version, so one number never names two models.
+     */
+    private static int unnamed(Collection<ModelPublished> versions, ModelStore store, int from) {
+        java.util.Set<Integer> named = new java.util.HashSet<>();
+        versions.forEach(m -> named.add(m.getVersion()));
+        int v = store.firstFreeVersion(from);
+        while (named.contains(v)) {
+            if (v == Integer.MAX_VALUE) {
+                throw new IllegalStateException("model versions are exhausted at v" + v);
+            }
+            v = store.firstFreeVersion(v + 1);
+        }
+        return v;
     }
 
     /**
      * Makes {@code version} the serving one (a rollback when it is older) and retires the current
-     * champion; classifiers follow within seconds.
+     * champion; classifiers follow within seconds. The promotion is conditional on the champion
+     * this call saw (see {@link #effective}): when another promotion lands first, this one is
+     * void, nothing is retired, and {@link ConcurrentPromotion} says who won.
      */
     public ModelPublished promote(int version, String why) {
         List<ModelPublished> history = history();
@@ -198,15 +272,56 @@ public final class ModelRegistry implements AutoCloseable {
         }
         Instant now = Instant.now();
         ModelPublished promoted = ModelPublished.newBuilder(target).setStatus(PROMOTED).setDecision(why)
-                .setPromotedAt(now.isAfter(target.getPublishedAt()) ? now : target.getPublishedAt().plusMillis(1)).build();
-        Optional<ModelPublished> retired = current
-                .map(c -> ModelPublished.newBuilder(c).setStatus(RETIRED).setDecision("v" + version + " promoted over it: " + why).build());
-        if (retired.isPresent()) {
-            publish(retired.get(), promoted);
-        } else {
-            publish(promoted);
-        }
+                .setPromotedAt(now.isAfter(target.getPublishedAt()) ? now : target.getPublishedAt().plusMillis(1))
+                .setExpectedChampion(current.map(ModelPublished::getVersion).orElse(NO_CHAMPION)).build();
+        publish(promoted);
+        requireChampion(version, current);
+        current.ifPresent(c -> publish(ModelPublished.newBuilder(c).setStatus(RETIRED)
+                .setDecision("v" + version + " promoted over it: " + why).setExpectedChampion(null).build()));
         return promoted;
+    }
+
+    /**
+     * Publishes a trainer's candidate, judged against {@code judgedAgainst}. A promoted candidate
+     * serves only if {@code judgedAgainst} still does when its record lands; then the old champion
+     * is retired. If another promotion (a rollback by hand) came first, the candidate's promotion
+     * is void and a second record says so: it stays rejected, because it beat a model that no
+     * longer serves. Returns the candidate's state as the registry now has it.
+     */
+    public ModelPublished publishCandidate(ModelPublished candidate, ModelPublished judgedAgainst) {
+        if (!PROMOTED.equals(candidate.getStatus())) {
+            publish(candidate);
+            return candidate;
+        }
+        candidate.setExpectedChampion(judgedAgainst.getVersion());
+        publish(candidate);
+        try {
+            requireChampion(candidate.getVersion(), Optional.of(judgedAgainst));
+        } catch (ConcurrentPromotion lost) {
+            ModelPublished voided = ModelPublished.newBuilder(candidate).setStatus(REJECTED).setPromotedAt(null)
+                    .setExpectedChampion(null).setDecision(candidate.getDecision() + "; but not promoted: " + lost.getMessage()).build();
+            publish(voided);
+            return voided;
+        }
+        publish(ModelPublished.newBuilder(judgedAgainst).setStatus(RETIRED).setExpectedChampion(null)
+                .setDecision("v" + candidate.getVersion() + " promoted over it by the trainer").build());
+        return candidate;
+    }
+
+    private void requireChampion(int version, Optional<ModelPublished> sawServing) {
+        Optional<ModelPublished> now = champion();
+        if (now.isEmpty() || now.get().getVersion() != version) {
+            throw new ConcurrentPromotion(String.format("v%s was promoted while v%d's promotion was on its way (it expected v%s serving)",
+                    now.map(m -> String.valueOf(m.getVersion())).orElse("?"), version,
+                    sawServing.map(m -> String.valueOf(m.getVersion())).orElse("none")));
+        }
+    }
+
+    /** A promotion that lost the race to another one written between its read and its write. */
+    public static final class ConcurrentPromotion extends IllegalStateException {
+        ConcurrentPromotion(String message) {
+            super(message);
+        }
     }
 
     /** Publishes the records in order, through the registry's one producer. */

@@ -177,7 +177,8 @@ public final class TrainerService implements AutoCloseable {
         lastTrainedAt = System.currentTimeMillis();
         try {
             LOG.infof("training (%s)", why);
-            train(champion, ModelRegistry.nextVersion(versions.values(), store));
+            ModelPublished base = trainable(history, champion);
+            train(base, champion, ModelRegistry.nextVersion(versions.values(), store));
         } catch (Exception e) {
             if (!running.get()) {
                 LOG.infof("training stopped: the trainer is closing (%s)", e.getMessage());
@@ -208,13 +209,45 @@ public final class TrainerService implements AutoCloseable {
     }
 
     /**
-     * Trains a candidate from {@code champion} with the recipe on the labelled examples outside the
-     * evaluation slice, judges both on the slice, stores the candidate with its lineage and publishes
-     * it as promoted or rejected (with the reason). Returns what was published.
+     * The version to fine-tune: the champion, or, when its artifact is missing, outside the store,
+     * corrupt or holds another version, the newest version promoted before it whose artifact
+     * verifies (what the classifiers fall back to serving as well). One bad record on the registry
+     * must not stop every training.
      */
+    private ModelPublished trainable(List<ModelPublished> history, ModelPublished champion) throws java.io.IOException {
+        List<String> refused = new ArrayList<>();
+        for (ModelPublished m : ModelRegistry.servable(history)) {
+            try {
+                if (io.lince.model.Checkpoint.readInfo(store.verified(m.getArtifactUri(), m.getSha256())).version() != m.getVersion()) {
+                    throw new java.io.IOException("its artifact holds another version");
+                }
+                if (!refused.isEmpty()) {
+                    LOG.errorf("training from v%d, the newest promoted version that verifies, not the champion v%d; refused: %s",
+                            m.getVersion(), champion.getVersion(), String.join("; ", refused));
+                }
+                return m;
+            } catch (java.io.IOException e) {
+                refused.add("v" + m.getVersion() + ": " + e.getMessage());
+            }
+        }
+        throw new java.io.IOException("no promoted model version verifies: " + String.join("; ", refused));
+    }
+
+    /** {@link #train(ModelPublished, ModelPublished, int)} from the champion itself. */
     ModelPublished train(ModelPublished champion, int version) throws Exception {
+        return train(champion, champion, version);
+    }
+
+    /**
+     * Trains a candidate from {@code base} (the champion, or what serves in its stead) with the
+     * recipe on the labelled examples outside the evaluation slice, judges both on the slice,
+     * stores the candidate with its lineage and publishes it as promoted or rejected (with the
+     * reason); a promotion holds only if {@code champion} still is the champion when it lands.
+     * Returns what was published.
+     */
+    ModelPublished train(ModelPublished base, ModelPublished champion, int version) throws Exception {
         long t0 = System.nanoTime();
-        LabelledImages.Split split = images.write(set.examples(), champion.getClasses(), slice);
+        LabelledImages.Split split = images.write(set.examples(), base.getClasses(), slice);
         LabelledImages.Part labelled = split.train();
         if (labelled.size() < 2 || split.uncertainSlice().size() + split.streamSlice().size() == 0) {
             throw new IllegalStateException(labelled.size() + " training and " + split.evalIds().size()
@@ -228,8 +261,8 @@ public final class TrainerService implements AutoCloseable {
         train.addAll(replayed);
         List<Entry> judged = new ArrayList<>(split.streamSlice().entries());
         judged.addAll(split.uncertainSlice().entries());
-        Dataset data = new Dataset(workDir, Dataset.Layout.CLASS_FOLDERS, champion.getClasses(), train, judged, List.of());
-        Candidate c = fineTune(champion, version, data, split);
+        Dataset data = new Dataset(workDir, Dataset.Layout.CLASS_FOLDERS, base.getClasses(), train, judged, List.of());
+        Candidate c = fineTune(base, version, data, split);
         PromotionGate.Verdict verdict = gate.decide(c.after(), c.before());
         store.putLineage(version, labelled.ids(), split.evalIds(), settings.recipe().toString());
         double seconds = (System.nanoTime() - t0) / 1e9;
@@ -254,7 +287,7 @@ public final class TrainerService implements AutoCloseable {
         } else {
             published.setStatus(ModelRegistry.REJECTED);
         }
-        registry.publish(published);
+        published = registry.publishCandidate(published, champion);
         lastPublished = version;
         LOG.infof("model v%d %s: trained on %d labelled and %d replayed images in %.1f s (%s); %s", version,
                 published.getStatus(), labelled.size(), replayed.size(), seconds, settings.recipe(), verdict.reason());

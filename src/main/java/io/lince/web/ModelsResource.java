@@ -55,7 +55,12 @@ public class ModelsResource {
             throw new NotFoundException("no model v" + version);
         }
         String why = (reason.isBlank() ? "promoted" : reason) + " (by " + who.getUserPrincipal().getName() + ")";
-        return ModelView.of(registry.promote(version, why), version);
+        try {
+            return ModelView.of(registry.promote(version, why), version);
+        } catch (ModelRegistry.ConcurrentPromotion lost) {
+            throw new jakarta.ws.rs.ClientErrorException(Response.status(Response.Status.CONFLICT)
+                    .entity(Map.of("error", lost.getMessage())).type(MediaType.APPLICATION_JSON).build());
+        }
     }
 
     /** Asks this node's trainer for a training now; requests made meanwhile are merged into it. */

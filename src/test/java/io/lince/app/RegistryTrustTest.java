@@ -6,6 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import io.lince.contracts.ModelPublished;
+import io.lince.contracts.ImageEvent;
+import io.lince.testing.TestImages;
+import java.nio.ByteBuffer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
 import io.lince.kafka.EmbeddedKafka;
 import io.lince.kafka.KafkaClients;
 import io.lince.kafka.Topics;
@@ -57,6 +63,50 @@ class RegistryTrustTest {
             try (LinceNode node = LinceNode.start(TestNodes.options(Role.CLASSIFIER, Optional.of(kafka.bootstrapServers()),
                     Map.of(), work, TOPICS, new BatchSettings(4, Duration.ofMillis(50)), TrainerSettings.defaults(), "trust"))) {
                 assertEquals(1, node.slot().orElseThrow().info().version(), "serves v1, the last promoted version that loads");
+            }
+        }
+    }
+
+    @Test
+    @Timeout(180)
+    void theTrainerTrainsFromTheLastPromotedVersionThatVerifiesWhenTheChampionCannot() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"))) {
+            KafkaClients clients = KafkaClients.of(kafka.bootstrapServers());
+            clients.ensureTopics(TOPICS);
+            ModelStore store = new ModelStore(work.resolve("models"));
+            try (ModelRegistry registry = new ModelRegistry(clients, TOPICS, WireFormat.defaults())) {
+                ModelBootstrap.champion(registry, store, TestModels.CLASSES, Optional.empty(), 32, Device.cpu(), 42);
+                registry.publish(forged(2, store.root(), Instant.now()));
+            }
+            try (LinceNode node = LinceNode.start(TestNodes.options(Role.ALL, Optional.of(kafka.bootstrapServers()),
+                    Map.of(), work, TOPICS, new BatchSettings(4, Duration.ofMillis(50)),
+                    TrainerSettings.defaults().withRetrainEvery(1_000), "trust-trainer"));
+                    KafkaProducer<String, ImageEvent> p = new KafkaProducer<>(node.clients().producer(), new StringSerializer(),
+                            WireFormat.defaults().serde(ImageEvent.class).serializer())) {
+                for (int i = 0; i < 12; i++) {
+                    String id = "t-" + i;
+                    p.send(new ProducerRecord<>(TOPICS.images(), id, ImageEvent.newBuilder().setId(id).setEventTime(Instant.now())
+                            .setSource("t").setKnownLabel(TestModels.CLASSES.get(i % 2))
+                            .setBytes(ByteBuffer.wrap(TestImages.jpeg(i % 2, i))).build()));
+                }
+                p.flush();
+                var trainer = node.trainer().orElseThrow();
+                long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+                while (trainer.labels().size() < 12 && System.nanoTime() < deadline) {
+                    Thread.sleep(100);
+                }
+                trainer.requestTraining("test");
+                while (trainer.lastPublished() == 0 && System.nanoTime() < deadline + Duration.ofSeconds(60).toNanos()) {
+                    Thread.sleep(200);
+                }
+                int published = trainer.lastPublished();
+                assertTrue(published > 1, "a candidate was trained and published despite the broken champion");
+                try (ModelRegistry registry = new ModelRegistry(clients, TOPICS, WireFormat.defaults())) {
+                    ModelPublished candidate = registry.versions().get(published);
+                    assertEquals(1, candidate.getParentVersion(), "fine-tuned from v1, the version that verifies");
+                    store.verified(candidate.getArtifactUri(), candidate.getSha256());
+                }
+                assertTrue(trainer.problem().isEmpty());
             }
         }
     }

@@ -55,7 +55,7 @@ class RegistryReaderTest {
                 int records = registry.history().size();
                 assertEquals(3, registry.promote(3, "again").getVersion());
                 assertEquals(records, registry.history().size());
-                // a rollback: v3 retired, v1 promoted, in that order in the log
+                // a rollback: v1 promoted (on condition that v3 serves), then v3 retired
                 registry.promote(1, "rollback");
                 assertEquals(1, registry.champion().orElseThrow().getVersion());
                 assertEquals(ModelRegistry.RETIRED, registry.versions().get(3).getStatus());
