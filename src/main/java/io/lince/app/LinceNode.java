@@ -114,7 +114,7 @@ public final class LinceNode implements AutoCloseable {
             Topology t = ClassifierTopology.build(options.topics(), wire, classifier,
                     new ClassifierTopology.Settings(ImageSource.claimCheck(new UriFetcher(options.fetch())),
                             options.routing(), batching, metrics, System::currentTimeMillis, workers,
-                            InputRecords.kafka(clients.reader(), Duration.ofSeconds(30))));
+                            InputRecords.kafka(clients.reader(), Duration.ofSeconds(30)), options.input().events()));
             streams(t, "classifier", options.streamThreads());
             follower = new ModelFollower(registry, store, slot, device, options.serving()).start();
             open.push(follower);

@@ -3,8 +3,10 @@ package io.lince.app;
 import io.lince.images.FetchPolicy;
 import io.lince.kafka.Topics;
 import io.lince.model.Serving;
+import io.lince.registry.ModelStore;
 import io.lince.retraining.TrainerSettings;
 import io.lince.stream.BatchSettings;
+import io.lince.stream.InputPolicy;
 import io.lince.stream.RoutingPolicy;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,13 +19,13 @@ import java.util.Optional;
  * @param bootstrapServers a cluster to use; empty starts an in-process broker under workDir
  * @param kafkaProperties pass-through client properties (TLS, SASL, …)
  * @param workDir broker data, stream state and (by default) the model store
- * @param modelStore directory of model artifacts, shared by classifiers and the trainer
+ * @param modelStore directory of model artifacts, shared by classifiers and the trainer, and their file mode
  * @param classes classes for a first model when none is published yet
  * @param weights a Lince checkpoint or torchvision .safetensors file for the first model
  * @param inputSize input side in pixels for a first model
  * @param serving device (auto, cpu or gpu), BatchNorm folding and precision of the served model
  * @param batching dynamic batching of the classifier
- * @param fetch what claim-check image URIs may point at
+ * @param input checks on each image event, and what claim-check image URIs may point at
  * @param streamThreads Kafka Streams threads of the classifier
  * @param applicationIdPrefix Kafka Streams application ids are this plus "-classifier"/"-trainer"
  */
@@ -32,7 +34,7 @@ public record NodeOptions(
         Optional<String> bootstrapServers,
         Map<String, String> kafkaProperties,
         Path workDir,
-        Path modelStore,
+        ModelStore.Location modelStore,
         Topics topics,
         List<String> classes,
         Optional<Path> weights,
@@ -40,7 +42,7 @@ public record NodeOptions(
         Serving serving,
         RoutingPolicy routing,
         BatchSettings batching,
-        FetchPolicy fetch,
+        InputPolicy input,
         int streamThreads,
         TrainerSettings trainer,
         String applicationIdPrefix,
@@ -48,19 +50,25 @@ public record NodeOptions(
 
     /** The same options with another model store (one that several processes share). */
     public NodeOptions withModelStore(Path store) {
-        return new NodeOptions(role, bootstrapServers, kafkaProperties, workDir, store, topics, classes, weights,
-                inputSize, serving, routing, batching, fetch, streamThreads, trainer, applicationIdPrefix, seed);
+        return new NodeOptions(role, bootstrapServers, kafkaProperties, workDir,
+                new ModelStore.Location(store, modelStore.artifactMode()), topics, classes, weights,
+                inputSize, serving, routing, batching, input, streamThreads, trainer, applicationIdPrefix, seed);
     }
 
     /** The same options with another claim-check policy. */
     public NodeOptions withFetch(FetchPolicy f) {
         return new NodeOptions(role, bootstrapServers, kafkaProperties, workDir, modelStore, topics, classes, weights,
-                inputSize, serving, routing, batching, f, streamThreads, trainer, applicationIdPrefix, seed);
+                inputSize, serving, routing, batching, new InputPolicy(input.events(), f), streamThreads, trainer, applicationIdPrefix, seed);
     }
 
     /** The same options with another routing policy. */
     public NodeOptions withRouting(RoutingPolicy r) {
         return new NodeOptions(role, bootstrapServers, kafkaProperties, workDir, modelStore, topics, classes, weights,
-                inputSize, serving, r, batching, fetch, streamThreads, trainer, applicationIdPrefix, seed);
+                inputSize, serving, r, batching, input, streamThreads, trainer, applicationIdPrefix, seed);
+    }
+
+    /** What claim-check URIs may point at. */
+    public FetchPolicy fetch() {
+        return input.fetch();
     }
 }

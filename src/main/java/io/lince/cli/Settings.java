@@ -29,6 +29,10 @@ final class Settings {
                 Duration.ofSeconds(t.retrainIntervalSeconds()), t.baseData(), t.minStreamSlice());
     }
 
+    static io.lince.stream.EventChecks events(LinceConfig.Classifier.Input i) {
+        return new io.lince.stream.EventChecks(i.maxIdLength(), i.earliestEventTime(), i.eventTimeAhead());
+    }
+
     static FetchPolicy fetch(LinceConfig.Fetch f) {
         return new FetchPolicy(f.fileRoot(), Set.copyOf(f.allowedHosts().orElse(List.of())),
                 f.pathPrefixes().orElse(List.of()), Duration.ofMillis(f.timeoutMs()), f.maxBytes(), f.attempts(),
@@ -42,13 +46,13 @@ final class Settings {
 
     static NodeOptions node(LinceConfig c, Role role, String device) {
         return new NodeOptions(role, c.kafka().bootstrapServers(), c.kafka().properties(), c.workDir(),
-                c.modelStoreDir(), c.topicsRecord(), c.model().classes(), c.model().weights(),
+                new io.lince.registry.ModelStore.Location(c.modelStoreDir(), c.model().artifactMode()), c.topicsRecord(), c.model().classes(), c.model().weights(),
                 c.model().inputSize(),
                 new Serving(device, c.classifier().foldBatchNorm(), Serving.Precision.parse(c.model().precision())),
                 RoutingPolicy.of(c.classifier().uncertaintyMeasure(), c.classifier().threshold(), selection(c.classifier().selection())),
                 new BatchSettings(c.classifier().maxBatch().orElse(BatchSettings.AUTO), Duration.ofMillis(c.classifier().maxDelayMs()),
                         c.classifier().ttaViews(), c.classifier().prepareThreads()),
-                fetch(c.fetch()),
+                new io.lince.stream.InputPolicy(events(c.classifier().input()), fetch(c.fetch())),
                 c.classifier().streamThreads(), trainer(c), c.kafka().applicationIdPrefix(), c.model().seed());
     }
 }

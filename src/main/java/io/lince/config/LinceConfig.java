@@ -96,6 +96,14 @@ public interface LinceConfig {
 
     interface Model {
         /**
+         * File mode of the artifacts and lineage files the trainer writes to the model store, as
+         * {@code ls -l} shows it: {@code rw-------} (only Lince's user) or, for a shared volume
+         * that other users read by group, {@code rw-r-----}.
+         */
+        @WithDefault("rw-------")
+        String artifactMode();
+
+        /**
          * fp32, or fp16 (on a CUDA device only: a CPU refuses it at start, see
          * {@code Serving#select}).
          */
@@ -126,6 +134,23 @@ public interface LinceConfig {
     }
 
     interface Classifier {
+        /** What an image event must be before anything of it is copied downstream. */
+        Input input();
+
+        interface Input {
+            /** Longest image id accepted (it keys every output); at most 1024. */
+            @WithDefault("256")
+            int maxIdLength();
+
+            /** Earliest event time accepted. */
+            @WithDefault("1970-01-01T00:00:00Z")
+            java.time.Instant earliestEventTime();
+
+            /** How far ahead of the classifier's clock an event time may be. */
+            @WithDefault("P1D")
+            java.time.Duration eventTimeAhead();
+        }
+
         /** confidence, margin, entropy, variance (with tta-views &gt; 0), or random (threshold = share sent). */
         @WithDefault("confidence")
         String uncertaintyMeasure();

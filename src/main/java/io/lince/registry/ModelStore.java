@@ -23,9 +23,39 @@ public final class ModelStore {
     /** Where a stored version lives and its digest. */
     public record Stored(String uri, String sha256, Path file) {}
 
+    /**
+     * A store's directory and the POSIX mode its artifacts and lineage files get.
+     *
+     * @param artifactMode as {@code ls -l} writes it, e.g. {@code rw-------} (the default: only the
+     *     user Lince runs as) or {@code rw-r-----} for a shared volume that others read by group
+     */
+    public record Location(Path dir, String artifactMode) {
+        public static final String DEFAULT_MODE = "rw-------";
+
+        public Location {
+            try {
+                java.nio.file.attribute.PosixFilePermissions.fromString(artifactMode);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("lince.model.artifact-mode: '" + artifactMode
+                        + "' is not a file mode like rw------- or rw-r-----", e);
+            }
+        }
+
+        public static Location of(Path dir) {
+            return new Location(dir, DEFAULT_MODE);
+        }
+    }
+
     private final Path root;
+    private final java.util.Set<java.nio.file.attribute.PosixFilePermission> mode;
 
     public ModelStore(Path root) throws IOException {
+        this(Location.of(root));
+    }
+
+    public ModelStore(Location location) throws IOException {
+        this.mode = java.nio.file.attribute.PosixFilePermissions.fromString(location.artifactMode());
+        Path root = location.dir();
         try {
             this.root = Files.createDirectories(root).toRealPath();
         } catch (java.nio.file.FileAlreadyExistsException e) {
@@ -71,6 +101,7 @@ public final class ModelStore {
             throw new IOException("model artifact " + file + " already exists: a version is written once");
         }
         Checkpoint.write(file, info, weights);
+        applyMode(file);
         return new Stored(file.toUri().toString(), sha256(file), file);
     }
 
@@ -85,7 +116,14 @@ public final class ModelStore {
         new java.util.TreeSet<>(trainIds).forEach(id -> s.append("train\t").append(id).append('\n'));
         new java.util.TreeSet<>(evalIds).forEach(id -> s.append("eval\t").append(id).append('\n'));
         Files.writeString(file, s);
+        applyMode(file);
         return file;
+    }
+
+    private void applyMode(Path file) throws IOException {
+        if (Files.getFileStore(file).supportsFileAttributeView(java.nio.file.attribute.PosixFileAttributeView.class)) {
+            Files.setPosixFilePermissions(file, mode);
+        }
     }
 
     /** Where the training of {@code version} writes its log (the fit tables), beside its artifact. */

@@ -44,13 +44,13 @@ public final class ClassifierTopology {
      * waiting records back after a restart.
      */
     public record Settings(ImageSource source, RoutingPolicy routing, BatchSettings batching, ClassifierMetrics metrics,
-            LongSupplier wallClock, ClassifierWorkers workers, InputRecords input) {
+            LongSupplier wallClock, ClassifierWorkers workers, InputRecords input, EventChecks checks) {
 
         /** For {@code TopologyTestDriver} tests: every stage on the calling thread, no restores. */
         public static Settings forTests(ImageSource source, RoutingPolicy routing, BatchSettings batching,
                 ClassifierMetrics metrics, LongSupplier wallClock) {
             return new Settings(source, routing, batching, metrics, wallClock, ClassifierWorkers.sameThread(),
-                    InputRecords.none());
+                    InputRecords.none(), EventChecks.DEFAULTS);
         }
     }
 

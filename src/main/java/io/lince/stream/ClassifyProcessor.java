@@ -122,7 +122,7 @@ final class ClassifyProcessor implements Processor<byte[], byte[], String, Speci
         this.clock = settings.wallClock();
         this.workers = settings.workers();
         this.input = settings.input();
-        this.preparation = new ImagePreparation(images, settings.source(), classifier, settings.workers());
+        this.preparation = new ImagePreparation(images, settings.source(), classifier, settings.workers(), settings.checks());
     }
 
     /** A record in memory (bytes included) and what preparing its image came to. */

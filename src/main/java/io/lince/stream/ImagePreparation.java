@@ -23,9 +23,12 @@ final class ImagePreparation {
     private final ImageSource source;
     private final ImageClassifier classifier;
     private final ClassifierWorkers workers;
+    private final EventChecks checks;
 
-    ImagePreparation(Deserializer<ImageEvent> images, ImageSource source, ImageClassifier classifier, ClassifierWorkers workers) {
+    ImagePreparation(Deserializer<ImageEvent> images, ImageSource source, ImageClassifier classifier, ClassifierWorkers workers,
+            EventChecks checks) {
         this.images = images;
+        this.checks = checks;
         this.source = source;
         this.classifier = classifier;
         this.workers = workers;
@@ -68,11 +71,11 @@ final class ImagePreparation {
         if (event == null) {
             return Outcome.failed(null, "deserialize", "a tombstone without a usable image id as its key: an erasure needs the image id as the key");
         }
-        String idProblem = EventChecks.idProblem(event);
+        String idProblem = checks.idProblem(event);
         if (idProblem != null) {
             return Outcome.failed(null, "validate", idProblem); // an id unfit for a key keys no dead letter either
         }
-        String problem = EventChecks.problem(event, System.currentTimeMillis());
+        String problem = checks.problem(event, System.currentTimeMillis());
         if (problem != null) {
             return Outcome.failed(event, "validate", problem);
         }

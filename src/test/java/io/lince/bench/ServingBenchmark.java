@@ -322,7 +322,7 @@ public final class ServingBenchmark {
             workers = ClassifierWorkers.of(0, 16, 1);
             var settings = new ClassifierTopology.Settings(ImageSource.inlineOnly(), routing,
                     new BatchSettings(b, Duration.ofMillis(delayMs)), ClassifierMetrics.NONE, System::currentTimeMillis, workers,
-                    InputRecords.kafka(clients.reader(), Duration.ofSeconds(30)));
+                    InputRecords.kafka(clients.reader(), Duration.ofSeconds(30)), io.lince.stream.EventChecks.DEFAULTS);
             streams = new KafkaStreams(ClassifierTopology.build(Topics.defaults(1), WireFormat.defaults(), classifier, settings),
                     StreamsSettings.of(clients, "bench-classifier", dir.resolve("streams"), 1));
             streams.start();
@@ -387,11 +387,11 @@ public final class ServingBenchmark {
     }
 
     private NodeOptions options(EmbeddedKafka kafka, Path dir, ModelInfo info) {
-        return new NodeOptions(Role.CLASSIFIER, Optional.of(kafka.bootstrapServers()), Map.of(), dir, dir.resolve("models"),
+        return new NodeOptions(Role.CLASSIFIER, Optional.of(kafka.bootstrapServers()), Map.of(), dir, io.lince.registry.ModelStore.Location.of(dir.resolve("models")),
                 Topics.defaults(1), info.classes(), Optional.empty(), SIZE,
                 new io.lince.model.Serving("auto", FOLDED, io.lince.model.Serving.Precision.FP32), RoutingPolicy.of("confidence", 0.9),
                 new BatchSettings(batch, Duration.ofMillis(delayMs), 0, Integer.getInteger("prepareThreads", 0)),
-                FetchPolicy.localFiles(Optional.empty()), 1,
+                io.lince.stream.InputPolicy.of(FetchPolicy.localFiles(Optional.empty())), 1,
                 TrainerSettings.defaults(), "bench", 42);
     }
 
