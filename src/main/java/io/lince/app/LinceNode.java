@@ -65,6 +65,9 @@ public final class LinceNode implements AutoCloseable {
     private final ClassifierMetrics metrics;
     private TrainerService trainer;
     private final Map<String, KafkaStreams> streams = new LinkedHashMap<>();
+    private final long startedAt = System.currentTimeMillis();
+    /** For the lag of the input partitions (health); opened by a classifier node. */
+    private org.apache.kafka.clients.admin.Admin admin;
 
     private LinceNode(NodeOptions options, ClassifierMetrics metrics) {
         this.options = options;
@@ -111,6 +114,8 @@ public final class LinceNode implements AutoCloseable {
             workers = ClassifierWorkers.of(batching.prepareThreads(), FETCH_THREADS,
                     options.streamThreads());
             open.push(workers);
+            admin = org.apache.kafka.clients.admin.Admin.create(clients.common());
+            open.push(admin);
             Topology t = ClassifierTopology.build(options.topics(), wire, classifier,
                     new ClassifierTopology.Settings(ImageSource.claimCheck(new UriFetcher(options.fetch())),
                             options.routing(), batching, metrics, System::currentTimeMillis, workers,
@@ -202,18 +207,96 @@ public final class LinceNode implements AutoCloseable {
      * {@link #STALL_LIMIT} without publishing it. Empty when all is well.
      */
     public List<String> problems() {
+        return problems(STALL_LIMIT);
+    }
+
+    /**
+     * {@link #problems()} with another stall limit: a task holding a record, or an input partition
+     * with lag that has not moved, for longer than {@code stallLimit} is a stall.
+     */
+    public List<String> problems(Duration stallLimit) {
         List<String> out = new ArrayList<>();
         long now = System.currentTimeMillis();
         if (follower != null) {
             follower.problem(now, CHAMPION_GRACE).ifPresent(out::add);
         }
         if (workers != null) {
-            out.addAll(workers.stalls(now, STALL_LIMIT));
+            out.addAll(workers.stalls(now, stallLimit));
+            for (PartitionProgress p : partitionProgress(now)) {
+                if (p.lag() > 0 && p.idleMillis() > stallLimit.toMillis()) {
+                    out.add(String.format("partition %d of %s has %d records waiting and has not moved for %d s",
+                            p.partition(), options.topics().images(), p.lag(), p.idleMillis() / 1000));
+                }
+            }
         }
         if (trainer != null) {
             trainer.problem().ifPresent(out::add);
         }
         return out;
+    }
+
+    /**
+     * One input partition this node's classifier has a task for: its consumer lag (records in the
+     * topic it has not taken yet) and how long since its task last took or published a record.
+     */
+    public record PartitionProgress(int partition, long lag, long idleMillis) {}
+
+    /**
+     * The input partitions this node's classifier has active tasks for, with their lag: the
+     * partition's end offset less the application's committed offset, as the broker has them
+     * (what KEDA scales on; records fetched into Streams' buffers but not processed count as
+     * waiting). Empty when the broker does not answer within two seconds: health must not hang.
+     */
+    public List<PartitionProgress> partitionProgress(long now) {
+        Progress cached = lastProgress;
+        if (cached != null && now - cached.at() < 1_000) {
+            return cached.partitions(); // health and every partition's gauges ask within one scrape
+        }
+        List<PartitionProgress> fresh = readProgress(now);
+        lastProgress = new Progress(now, fresh);
+        return fresh;
+    }
+
+    private record Progress(long at, List<PartitionProgress> partitions) {}
+
+    private volatile Progress lastProgress;
+
+    private List<PartitionProgress> readProgress(long now) {
+        KafkaStreams classifier = streams.get("classifier");
+        if (classifier == null || workers == null || admin == null) {
+            return List.of();
+        }
+        java.util.Set<org.apache.kafka.common.TopicPartition> mine = new java.util.TreeSet<>(
+                java.util.Comparator.comparingInt(org.apache.kafka.common.TopicPartition::partition));
+        classifier.metadataForLocalThreads().forEach(t -> t.activeTasks().forEach(task -> task.topicPartitions().stream()
+                .filter(tp -> tp.topic().equals(options.topics().images())).forEach(mine::add)));
+        if (mine.isEmpty()) {
+            return List.of();
+        }
+        try {
+            var ends = admin.listOffsets(mine.stream().collect(java.util.stream.Collectors.toMap(tp -> tp,
+                    tp -> org.apache.kafka.clients.admin.OffsetSpec.latest()))).all().get(2, java.util.concurrent.TimeUnit.SECONDS);
+            var committed = admin.listConsumerGroupOffsets(classifierApplicationId()).partitionsToOffsetAndMetadata()
+                    .get(2, java.util.concurrent.TimeUnit.SECONDS);
+            Map<Integer, Long> last = workers.lastProgress();
+            List<PartitionProgress> out = new ArrayList<>();
+            for (var tp : mine) {
+                var c = committed.get(tp);
+                long lag = Math.max(0, ends.get(tp).offset() - (c == null ? 0 : c.offset()));
+                out.add(new PartitionProgress(tp.partition(), lag, now - last.getOrDefault(tp.partition(), startedAt)));
+            }
+            return out;
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            LOG.debugf("partition lag unknown: %s", e.toString());
+            return List.of();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        }
+    }
+
+    private String classifierApplicationId() {
+        return options.applicationIdPrefix() + "-classifier";
     }
 
     /** The model follower, when this node classifies. */

@@ -134,6 +134,13 @@ public interface LinceConfig {
     }
 
     interface Classifier {
+        /**
+         * Readiness goes DOWN when a task holds a record, or an input partition with lag does not
+         * move, for longer than this: well above the worst-case batch (a fetch deadline and a forward pass).
+         */
+        @WithDefault("120s")
+        java.time.Duration stallLimit();
+
         /** What an image event must be before anything of it is copied downstream. */
         Input input();
 

@@ -21,6 +21,9 @@ public class LinceReadiness implements HealthCheck {
     @Inject
     RunningNode running;
 
+    @Inject
+    io.lince.config.LinceConfig config;
+
     @Override
     public HealthCheckResponse call() {
         HealthCheckResponseBuilder r = HealthCheckResponse.named("lince");
@@ -36,7 +39,7 @@ public class LinceReadiness implements HealthCheck {
             r.withData(e.getKey(), state.name());
             up &= state == KafkaStreams.State.RUNNING;
         }
-        var problems = node.problems();
+        var problems = node.problems(config.classifier().stallLimit());
         if (!problems.isEmpty()) {
             r.withData("problems", String.join("; ", problems));
         }

@@ -27,7 +27,26 @@ public class RunningNode {
         node.slot().ifPresent(this::gaugeModelVersion);
         node.follower().ifPresent(f -> Gauge.builder("lince.champion.version", f, ModelFollower::championVersion)
                 .description("the registry's champion: what the classifier should be serving").register(registry));
+        if (node.options().role().classifies()) {
+            for (int p = 0; p < node.options().topics().partitions(); p++) {
+                int partition = p;
+                // the gauges read whichever node runs now, so a later node is not hidden by an earlier one
+                Gauge.builder("lince.partition.lag", this, r -> r.progress(partition).map(x -> (double) x.lag()).orElse(Double.NaN))
+                        .tag("partition", String.valueOf(p)).description("records of this input partition not taken yet")
+                        .register(registry);
+                Gauge.builder("lince.partition.idle.seconds", this,
+                                r -> r.progress(partition).map(x -> x.idleMillis() / 1000.0).orElse(Double.NaN))
+                        .tag("partition", String.valueOf(p))
+                        .description("seconds since this input partition's task last took or published a record")
+                        .register(registry);
+            }
+        }
         started.fire(node);
+    }
+
+    private Optional<LinceNode.PartitionProgress> progress(int partition) {
+        long now = System.currentTimeMillis();
+        return get().flatMap(n -> n.partitionProgress(now).stream().filter(x -> x.partition() == partition).findFirst());
     }
 
     public void clear() {

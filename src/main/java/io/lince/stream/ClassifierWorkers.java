@@ -21,6 +21,8 @@ public final class ClassifierWorkers implements AutoCloseable {
 
     /** Per stream task: when the oldest record it holds arrived, or none (see {@link #stalls}). */
     private final java.util.concurrent.ConcurrentHashMap<String, Long> oldestHeld = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Per input partition: when its task last took a record or published one (see {@link #lastProgress}). */
+    private final java.util.concurrent.ConcurrentHashMap<Integer, Long> progress = new java.util.concurrent.ConcurrentHashMap<>();
     private final Executor decode;
     private final Executor fetch;
     private final Executor forward;
@@ -74,6 +76,19 @@ public final class ClassifierWorkers implements AutoCloseable {
         } else {
             oldestHeld.put(task, oldestArrival);
         }
+    }
+
+    /** A task took a record from, or published one of, input partition {@code partition}. */
+    void progressed(int partition, long now) {
+        progress.put(partition, now);
+    }
+
+    /**
+     * When each input partition this process has had a task for last moved (a record taken or
+     * published): with the partition's lag, what tells a stalled partition from an idle one.
+     */
+    public java.util.Map<Integer, Long> lastProgress() {
+        return java.util.Map.copyOf(progress);
     }
 
     /**

@@ -160,6 +160,7 @@ final class ClassifyProcessor implements Processor<byte[], byte[], String, Speci
         this.buffer = context.getStateStore(ClassifierTopology.BUFFER);
         this.sent = context.getStateStore(ClassifierTopology.SENT);
         this.selector = new Selector(policy, context.taskId().hashCode());
+        workers.progressed(context.taskId().partition(), clock.getAsLong()); // a new task's clock starts now
         restore();
         context.schedule(batching.tick(), PunctuationType.WALL_CLOCK_TIME, ignored -> {
             publishFinished();
@@ -225,6 +226,7 @@ final class ClassifyProcessor implements Processor<byte[], byte[], String, Speci
         long now = clock.getAsLong();
         var meta = context.recordMetadata();
         long seq = nextSeq++;
+        workers.progressed(context.taskId().partition(), now);
         PendingImage whole = whole(meta.map(m -> m.topic()).orElse("?"), meta.map(m -> m.partition()).orElse(-1),
                 meta.map(m -> m.offset()).orElse(-1L), record.timestamp(), record.key(), DeadLetters.headers(record.headers()),
                 record.value(), now);
@@ -395,6 +397,7 @@ final class ClassifyProcessor implements Processor<byte[], byte[], String, Speci
             Throwable cause = e.getCause();
             throw cause instanceof RetryableFailure r ? r : new RetryableFailure("a batch failed: " + cause, cause);
         }
+        workers.progressed(context.taskId().partition(), clock.getAsLong());
         List<Ready> ready = new ArrayList<>();
         for (int i = 0; i < f.batch().size(); i++) {
             Waiting w = f.batch().get(i);

@@ -96,6 +96,8 @@ class OpsEndpointsTest {
             assertTrue(body.contains("lince_batch_size_count"), body);
             assertTrue(body.contains("lince_latency_end_to_end_seconds_bucket"), body);
             assertTrue(body.contains("lince_queue_delay_seconds_count"), body);
+            assertTrue(body.contains("lince_partition_lag{partition=\"0\"} 0.0"), "every record taken: " + body);
+            assertTrue(body.contains("lince_partition_idle_seconds{partition=\"0\"}"), body);
         } finally {
             running.clear();
         }
