@@ -166,8 +166,16 @@ public final class LinceNode implements AutoCloseable {
     private KafkaStreams streams(Topology topology, String name, int threads) throws InterruptedException {
         KafkaStreams s = new KafkaStreams(topology, StreamsSettings.of(clients,
                 options.applicationIdPrefix() + "-" + name, options.workDir().resolve("streams"), threads));
+        ThreadFailures failures = new ThreadFailures();
         s.setUncaughtExceptionHandler(e -> {
-            LOG.error("stream thread of the " + name + " failed, replacing it: " + e.getMessage(), e);
+            Duration wait = failures.failed(System.currentTimeMillis());
+            LOG.errorf(e, "stream thread of the %s failed (%s), its transaction aborted; replacing it%s", name, e.toString(),
+                    wait.isZero() ? "" : " in " + wait.toMillis() + " ms (failures keep coming)");
+            try {
+                Thread.sleep(wait.toMillis());
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         s.start();
