@@ -36,6 +36,8 @@ public final class ClassifierTopology {
     public static final String BUFFER = "batch-buffer";
     /** Image ids sent for labelling, so that none is sent twice. */
     public static final String SENT = "sent-for-labelling";
+    /** Each task's labelling selection: moving statistics and budget (one small record a task). */
+    public static final String SELECTION = "selection-state";
 
     /**
      * What the classifier needs besides the model. {@code wallClock} stamps arrivals and decides
@@ -65,11 +67,13 @@ public final class ClassifierTopology {
         // Keys as bytes: Lince ignores the input key (outputs are keyed by image id), and a dead
         // letter must keep it byte for byte, whatever its encoding.
         t.addSource(SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), topics.images());
-        t.addProcessor(CLASSIFY, () -> new ClassifyProcessor(images, classifier, settings), SOURCE);
+        t.addProcessor(CLASSIFY, () -> new ClassifyProcessor(images, classifier, settings, topics.partitions()), SOURCE);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(BUFFER), Serdes.Long(),
                 wire.serde(PendingImage.class)).withLoggingEnabled(Map.of()), CLASSIFY);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(SENT), Serdes.String(), Serdes.Long())
                 .withLoggingEnabled(Map.of("cleanup.policy", "compact")), CLASSIFY);
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(SELECTION), Serdes.String(),
+                wire.serde(io.lince.contracts.SelectorState.class)).withLoggingEnabled(Map.of("cleanup.policy", "compact")), CLASSIFY);
         t.addSink(CLASSIFICATIONS, topics.classifications(), Serdes.String().serializer(),
                 as(wire, Classification.class), CLASSIFY);
         t.addSink(RETRAINING, topics.retraining(), Serdes.String().serializer(),

@@ -105,6 +105,10 @@ final class ClassifyProcessor implements Processor<byte[], byte[], String, Speci
     /** Ids already sent for labelling (changelogged): an image is never sent twice. */
     private KeyValueStore<String, Long> sent;
     private Selector selector;
+    /** The application's tasks (input partitions), which share the labelling budget. */
+    private final int tasks;
+    private KeyValueStore<String, io.lince.contracts.SelectorState> selection;
+    private static final String SELECTION_KEY = "selector";
     /** Records not yet in a batch, in arrival order, each with its image being prepared. */
     private final LinkedHashMap<Long, Waiting> waiting = new LinkedHashMap<>();
     /**
@@ -114,7 +118,9 @@ final class ClassifyProcessor implements Processor<byte[], byte[], String, Speci
     private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
     private long nextSeq;
 
-    ClassifyProcessor(Deserializer<ImageEvent> images, ImageClassifier classifier, ClassifierTopology.Settings settings) {
+    ClassifyProcessor(Deserializer<ImageEvent> images, ImageClassifier classifier, ClassifierTopology.Settings settings,
+            int tasks) {
+        this.tasks = tasks;
         this.classifier = classifier;
         this.policy = settings.routing();
         this.batching = settings.batching();
@@ -159,7 +165,12 @@ final class ClassifyProcessor implements Processor<byte[], byte[], String, Speci
         this.context = context;
         this.buffer = context.getStateStore(ClassifierTopology.BUFFER);
         this.sent = context.getStateStore(ClassifierTopology.SENT);
-        this.selector = new Selector(policy, context.taskId().hashCode());
+        this.selector = new Selector(policy, context.taskId().hashCode(), tasks);
+        this.selection = context.getStateStore(ClassifierTopology.SELECTION);
+        var saved = selection.get(SELECTION_KEY);
+        if (saved != null) {
+            selector.restore(saved); // the moving mean and the budget go on where this task left them
+        }
         workers.progressed(context.taskId().partition(), clock.getAsLong()); // a new task's clock starts now
         restore();
         context.schedule(batching.tick(), PunctuationType.WALL_CLOCK_TIME, ignored -> {
@@ -424,6 +435,8 @@ final class ClassifyProcessor implements Processor<byte[], byte[], String, Speci
             }
             buffer.delete(r.waiting().seq());
         }
+        // once a batch, not once an image: one small record in the changelog per batch
+        selection.put(SELECTION_KEY, selector.state());
     }
 
     private void emit(Ready r, ImageClassifier.Classified result, int batchSize, long dispatchedAt) {

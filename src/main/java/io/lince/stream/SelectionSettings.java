@@ -10,7 +10,8 @@ package io.lince.stream;
  * @param k standard deviations above the mean
  * @param emaAlpha weight of each new result in the moving mean and variance
  * @param warmup results seen before the adaptive rule takes over from the fixed threshold
- * @param maxPerMinute at most this many images sent per minute per stream task (0 = no limit)
+ * @param maxPerMinute at most this many images sent per minute by the whole classifier application,
+ *     shared out evenly over its stream tasks (0 = no limit)
  * @param exploration share of confident images sent anyway, to estimate live accuracy and keep
  *     the labelled set unbiased
  * @param sentRetention how long the classifier remembers that an image was sent, so as not to send

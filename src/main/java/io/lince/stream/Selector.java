@@ -11,8 +11,11 @@ import java.util.Random;
  * fixed threshold, or adaptively k standard deviations above the moving mean, or at random for
  * the {@code random} baseline), never an image already sent, and no more than the rate budget
  * allows. One per
- * stream task: its moving statistics and budget are the task's own (after a restart they warm up
- * again; which ids were sent is kept in a changelogged store, so that survives).
+ * stream task. The budget is the application's, shared out evenly over its tasks (one per input
+ * partition), so a scale-out or a rebalance does not multiply it. The moving statistics and the
+ * budget's bucket are saved as {@link SelectorState} in a changelogged store, so a restart or a
+ * task move goes on from where the task was instead of warming up (and refilling) again; which
+ * ids were sent is kept in a changelogged store too.
  */
 public final class Selector {
 
@@ -36,17 +39,43 @@ public final class Selector {
     private final RoutingPolicy policy;
     private final SelectionSettings s;
     private final Random random;
+    /** This task's share of the application's per-minute budget. */
+    private final double perMinute;
+    /** The bucket's size: a minute of this task's share, and room for one image at least. */
+    private final double capacity;
     private long seen;
     private double mean;
     private double variance;
     private double tokens;
     private long refilledAt = Long.MIN_VALUE;
 
+    /** A selector that has the whole budget to itself (one task). */
     public Selector(RoutingPolicy policy, long seed) {
+        this(policy, seed, 1);
+    }
+
+    /** A selector for one of {@code tasks} tasks, which share the budget evenly. */
+    public Selector(RoutingPolicy policy, long seed, int tasks) {
         this.policy = policy;
         this.s = policy.selection();
         this.random = new Random(seed);
-        this.tokens = s.maxPerMinute();
+        this.perMinute = (double) s.maxPerMinute() / Math.max(1, tasks);
+        this.capacity = Math.max(1, perMinute);
+        this.tokens = capacity;
+    }
+
+    /** What to save so that another instance of this task goes on from here. */
+    public io.lince.contracts.SelectorState state() {
+        return new io.lince.contracts.SelectorState(seen, mean, variance, tokens, refilledAt);
+    }
+
+    /** Goes on from {@code saved} (a restart, or a task moved here from another instance). */
+    public void restore(io.lince.contracts.SelectorState saved) {
+        seen = saved.getSeen();
+        mean = saved.getMean();
+        variance = saved.getVariance();
+        tokens = Math.min(capacity, saved.getTokens());
+        refilledAt = saved.getRefilledAt();
     }
 
     /** Higher is less sure, whatever the measure: 1 - confidence, 1 - margin, entropy, variance. */
@@ -109,7 +138,7 @@ public final class Selector {
             return true;
         }
         if (refilledAt != Long.MIN_VALUE) {
-            tokens = Math.min(s.maxPerMinute(), tokens + (now - refilledAt) * s.maxPerMinute() / 60_000.0);
+            tokens = Math.min(capacity, tokens + Math.max(0, now - refilledAt) * perMinute / 60_000.0);
         }
         refilledAt = now;
         if (tokens < 1) {

@@ -181,6 +181,18 @@ class ClassifierTopologyTest {
     }
 
     @Test
+    void theSelectionStateIsSavedInItsChangeloggedStoreOnceABatch() {
+        try (Harness h = new Harness(new BatchSettings(4, Duration.ofSeconds(10)), 0.2f, 0f)) {
+            for (int i = 0; i < 8; i++) {
+                h.send("s-" + i, TestImages.jpeg(1, i));
+            }
+            org.apache.kafka.streams.state.KeyValueStore<String, io.lince.contracts.SelectorState> store =
+                    h.driver.getKeyValueStore(ClassifierTopology.SELECTION);
+            assertEquals(8, store.get("selector").getSeen(), "what a task that takes over goes on from");
+        }
+    }
+
+    @Test
     void anImageItsPublisherLabelledGoesToTheTrainingDataEvenWhenConfident() {
         try (Harness h = new Harness(6f, -6f)) {
             h.images.pipeInput("k", wire.serde(ImageEvent.class).serializer().serialize("t", ImageEvent.newBuilder()

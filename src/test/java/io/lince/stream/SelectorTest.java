@@ -78,6 +78,39 @@ class SelectorTest {
     }
 
     @Test
+    void theBudgetIsTheApplicationsSharedOverItsTasks() {
+        RoutingPolicy policy = RoutingPolicy.of("confidence", 0.9, new SelectionSettings(false, 2, 0.01, 0, 12, 0));
+        int sent = 0;
+        for (int task = 0; task < 4; task++) {
+            Selector sel = new Selector(policy, task, 4);
+            for (int i = 0; i < 100; i++) {
+                sent += sel.decide(confidence(0.5), false, 1_000 + i).send() ? 1 : 0;
+            }
+        }
+        assertEquals(12, sent, "four tasks send the application's 12 a minute between them, not 4 x 12");
+    }
+
+    @Test
+    void aRestoredSelectorGoesOnWithItsMovingMeanAndItsBudget() {
+        SelectionSettings s = new SelectionSettings(true, 2, 0.05, 50, 10, 0);
+        Selector first = selector(s);
+        Random rnd = new Random(3);
+        for (int i = 0; i < 200; i++) {
+            first.decide(confidence(0.6 + 0.02 * rnd.nextGaussian()), false, 1_000 + i);
+        }
+        // another instance takes the task over, with the state the first one saved
+        Selector second = selector(s);
+        second.restore(first.state());
+        assertEquals(first.mean(), second.mean(), 1e-12);
+        assertEquals(first.standardDeviation(), second.standardDeviation(), 1e-12);
+        assertEquals(Selector.Skip.OVER_BUDGET, second.decide(confidence(0.01), false, 1_300).skip(),
+                "the budget the first spent stays spent: no burst after a move");
+        assertTrue(second.decide(confidence(0.01), false, 1_300 + 6_100).send(), "and refills at the same rate");
+        Selector fresh = selector(s);
+        assertTrue(fresh.decide(confidence(0.01), false, 1_300).send(), "a fresh selector would have sent at once");
+    }
+
+    @Test
     void explorationSendsAUniformShareOfAllImagesWhateverTheirConfidence() {
         Selector sel = selector(new SelectionSettings(false, 2, 0.01, 0, 0, 0.05));
         int explored = 0;
