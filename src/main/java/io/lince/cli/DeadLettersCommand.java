@@ -43,15 +43,8 @@ class DeadLettersCommand {
         }
     }
 
-    static DeadLetterArchive archive(LinceConfig config, ClusterOption cluster, String command) {
-        KafkaClients clients = cluster.clients(config, command);
-        return new DeadLetterArchive(clients.reader(), clients.producer(), config.topicsRecord().deadLetter(),
-                WireFormat.defaults().serde(DeadLetter.class).deserializer());
-    }
-
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists the dead letters that match, oldest first.",
-            footer = {"", "Example:", "  lince dead-letters list --stage decode --bootstrap-servers kafka:9092"})
-    static class List implements Callable<Integer> {
+    /** What list and replay both need: the configuration, the cluster, the selection. */
+    abstract static class OnArchive {
         @Inject
         LinceConfig config;
 
@@ -61,10 +54,23 @@ class DeadLettersCommand {
         @Mixin
         Filter filter;
 
+        java.util.List<DeadLetterArchive.Entry> find(DeadLetterArchive archive) {
+            return archive.find(filter.selection(), filter.max);
+        }
+
+        DeadLetterArchive archive(String command) {
+            KafkaClients clients = cluster.clients(config, command);
+            return new DeadLetterArchive(clients.reader(), clients.producer(), config.topicsRecord().deadLetter(),
+                    WireFormat.defaults().serde(DeadLetter.class).deserializer());
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists the dead letters that match, oldest first.",
+            footer = {"", "Example:", "  lince dead-letters list --stage decode --bootstrap-servers kafka:9092"})
+    static class List extends OnArchive implements Callable<Integer> {
         @Override
         public Integer call() {
-            DeadLetterArchive archive = archive(config, cluster, "dead-letters list");
-            var found = archive.find(filter.selection(), filter.max);
+            var found = find(archive("dead-letters list"));
             System.out.printf("%-24s %-11s %-24s %-24s %s%n", "dead letter", "stage", "image id", "failed at", "reason");
             for (var e : found) {
                 DeadLetter d = e.letter();
@@ -81,23 +87,14 @@ class DeadLettersCommand {
                     "lince.labels), key, headers and value as they were, plus a lince-replayed-from header. A record",
                     "replayed twice is processed twice: choose with --stage, --reason and --id, and check with --dry-run."},
             footer = {"", "Example:", "  lince dead-letters replay --id photo-7,photo-9 --bootstrap-servers kafka:9092"})
-    static class Replay implements Callable<Integer> {
-        @Inject
-        LinceConfig config;
-
-        @Mixin
-        ClusterOption cluster;
-
-        @Mixin
-        Filter filter;
-
+    static class Replay extends OnArchive implements Callable<Integer> {
         @Option(names = "--dry-run", description = "only say what would be sent")
         boolean dryRun;
 
         @Override
         public Integer call() throws Exception {
-            DeadLetterArchive archive = archive(config, cluster, "dead-letters replay");
-            var found = archive.find(filter.selection(), filter.max);
+            DeadLetterArchive archive = archive("dead-letters replay");
+            var found = find(archive);
             Topics topics = config.topicsRecord();
             if (dryRun) {
                 found.forEach(e -> System.out.println("would replay " + e.where(topics.deadLetter()) + " to " + e.letter().getTopic()

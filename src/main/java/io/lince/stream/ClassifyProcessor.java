@@ -132,7 +132,13 @@ final class ClassifyProcessor implements Processor<byte[], byte[], String, Speci
     }
 
     /** A record in memory (bytes included) and what preparing its image came to. */
-    private record Waiting(long seq, PendingImage record, long arrivedAt, CompletableFuture<Outcome> outcome) {}
+    /**
+     * A record in memory and its preparation. {@code arrivedAt} is when it entered the buffer (a
+     * restored record keeps its first arrival: max-delay and stall reports count from there);
+     * {@code preparingSince} is when its preparation started here, from which it has
+     * {@link #PREPARE_LIMIT_MS} to be ready.
+     */
+    private record Waiting(long seq, PendingImage record, long arrivedAt, long preparingSince, CompletableFuture<Outcome> outcome) {}
 
     /** A record whose image is ready, with where it came from. */
     private record Ready(Waiting waiting, ImageEvent event, ImageClassifier.Prepared image) {}
@@ -210,13 +216,13 @@ final class ClassifyProcessor implements Processor<byte[], byte[], String, Speci
             Waiting w;
             if (r == null) {
                 missing++;
-                w = new Waiting(e.getKey(), ref, ref.getArrivedAtMillis(), CompletableFuture.completedFuture(Outcome.failed(null,
+                w = new Waiting(e.getKey(), ref, ref.getArrivedAtMillis(), clock.getAsLong(), CompletableFuture.completedFuture(Outcome.failed(null,
                         "restore", String.format("waited in the batch buffer across a restart, and %s-%d@%d is no longer in"
                                 + " the input topic (retention?)", ref.getTopic(), ref.getPartition(), ref.getOffset()))));
             } else {
                 PendingImage whole = whole(ref.getTopic(), ref.getPartition(), ref.getOffset(), r.timestamp(), r.key(),
                         DeadLetters.headers(r.headers()), r.value(), ref.getArrivedAtMillis());
-                w = new Waiting(e.getKey(), whole, ref.getArrivedAtMillis(), preparation.start(whole));
+                w = new Waiting(e.getKey(), whole, ref.getArrivedAtMillis(), clock.getAsLong(), preparation.start(whole));
             }
             waiting.put(e.getKey(), w);
             nextSeq = Math.max(nextSeq, e.getKey() + 1);
@@ -242,14 +248,17 @@ final class ClassifyProcessor implements Processor<byte[], byte[], String, Speci
                 meta.map(m -> m.offset()).orElse(-1L), record.timestamp(), record.key(), DeadLetters.headers(record.headers()),
                 record.value(), now);
         buffer.put(seq, reference(whole));
-        waiting.put(seq, new Waiting(seq, whole, now, preparation.start(whole)));
+        waiting.put(seq, new Waiting(seq, whole, now, now, preparation.start(whole)));
         metrics.received();
         publishFinished();
         dispatchDue();
         // Backpressure, the one place the stream thread waits: past this many records held, the
         // oldest batch must be published first. Below it the thread never blocks, so it keeps
         // committing (what was published becomes visible) while a batch waits out a slow host.
-        while (held() > HELD_BATCHES * batching.maxBatch() && !inFlight.isEmpty()) {
+        while (held() > HELD_BATCHES * batching.maxBatch()) {
+            if (inFlight.isEmpty()) {
+                dispatch(true); // the oldest, ready or not: there is nothing else to wait for
+            }
             publishOldest();
             dispatchDue();
         }
@@ -265,7 +274,7 @@ final class ClassifyProcessor implements Processor<byte[], byte[], String, Speci
     private void erase(String id, long timestamp) {
         while (!waiting.isEmpty() || !inFlight.isEmpty()) {
             if (!waiting.isEmpty() && inFlight.size() < DEPTH) {
-                dispatch();
+                dispatch(true);
             } else {
                 publishOldest();
             }
@@ -295,10 +304,32 @@ final class ClassifyProcessor implements Processor<byte[], byte[], String, Speci
 
     /** Dispatches what is due (a full batch, or an oldest record that has waited max-delay) while there is room in flight. */
     private void dispatchDue() {
-        while (inFlight.size() < DEPTH && !waiting.isEmpty() && (waiting.size() >= batching.maxBatch()
-                || clock.getAsLong() - waiting.values().iterator().next().arrivedAt() >= batching.maxDelay().toMillis())) {
-            dispatch();
+        while (inFlight.size() < DEPTH && due() && dispatch(false)) {
+            // dispatched one; look again
         }
+    }
+
+    /**
+     * A batch is due when {@code maxBatch} images are ready, or when a ready one has waited
+     * {@code maxDelay}. Ready: prepared (or failed), or past {@link #PREPARE_LIMIT_MS}, after
+     * which it is dead-lettered as not prepared in time. An image still being fetched from a slow
+     * host is not ready, so it holds back neither the batch nor the images behind it.
+     */
+    private boolean due() {
+        long now = clock.getAsLong();
+        int ready = 0;
+        for (Waiting w : waiting.values()) {
+            if (ready(w, now)) {
+                if (++ready >= batching.maxBatch() || now - w.arrivedAt() >= batching.maxDelay().toMillis()) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean ready(Waiting w, long now) {
+        return w.outcome().isDone() || now - w.preparingSince() >= PREPARE_LIMIT_MS;
     }
 
     private static PendingImage whole(String topic, int partition, long offset, long timestamp, byte[] key,
@@ -326,18 +357,33 @@ final class ClassifyProcessor implements Processor<byte[], byte[], String, Speci
 
 
     /**
-     * Starts the next batch without waiting for it: once its images are prepared (they have been
-     * since they arrived) and the batch before it has had its forward pass, its own runs on a
-     * forward thread. A task's forward passes run in order, so its results never go back to an
-     * older model version after a swap.
+     * Starts the next batch without waiting for it: up to {@code maxBatch} of the images that are
+     * ready, oldest first (an image still being fetched waits for a later batch, so a partition's
+     * results come out in the order their images became ready, not always in input order); once
+     * the batch before it has had its forward pass, its own runs on a forward thread. A task's
+     * forward passes run in order, so its results never go back to an older model version after
+     * a swap. With {@code force}, when nothing is ready the oldest image goes anyway. Returns
+     * whether a batch was started.
      */
-    private void dispatch() {
+    private boolean dispatch(boolean force) {
         long now = clock.getAsLong();
         List<Waiting> batch = new ArrayList<>();
         Iterator<Waiting> it = waiting.values().iterator();
         while (it.hasNext() && batch.size() < batching.maxBatch()) {
+            Waiting w = it.next();
+            if (ready(w, now)) {
+                batch.add(w);
+                it.remove();
+            }
+        }
+        if (batch.isEmpty() && force && !waiting.isEmpty()) {
+            // nothing is ready, and the caller must make room: the oldest goes, and its batch waits for it
+            it = waiting.values().iterator();
             batch.add(it.next());
             it.remove();
+        }
+        if (batch.isEmpty()) {
+            return false;
         }
         CompletableFuture<?> before = inFlight.isEmpty() ? CompletableFuture.completedFuture(null) : inFlight.peekLast().done();
         CompletableFuture<Done> done = CompletableFuture.allOf(batch.stream().map(Waiting::outcome).toArray(CompletableFuture[]::new))
@@ -347,6 +393,7 @@ final class ClassifyProcessor implements Processor<byte[], byte[], String, Speci
                 .thenApplyAsync(this::classify, workers.forward());
         inFlight.addLast(new InFlight(batch, now, done));
         publishFinished(); // on the calling thread (tests) the batch is done already
+        return true;
     }
 
     /** The forward pass over a batch's prepared images; runs on a forward thread. */

@@ -48,18 +48,23 @@ class RegistryTrustTest {
                 .setStatus(ModelRegistry.PROMOTED).setPromotedAt(promotedAt).build();
     }
 
+    /** A real v1 in the store, then a forged promoted v2 whose artifact does not exist: the champion. */
+    private ModelStore forgedChampion(KafkaClients clients) throws Exception {
+        clients.ensureTopics(TOPICS);
+        ModelStore store = new ModelStore(work.resolve("models"));
+        try (ModelRegistry registry = new ModelRegistry(clients, TOPICS, WireFormat.defaults())) {
+            ModelBootstrap.champion(registry, store, TestModels.CLASSES, Optional.empty(), 32, Device.cpu(), 42);
+            registry.publish(forged(2, store.root(), Instant.now().plusSeconds(5)));
+            assertEquals(2, registry.champion().orElseThrow().getVersion(), "the forged record is the champion");
+        }
+        return store;
+    }
+
     @Test
     @Timeout(120)
     void aChampionThatCannotLoadFallsBackToTheLastThatDoes() throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"))) {
-            KafkaClients clients = KafkaClients.of(kafka.bootstrapServers());
-            clients.ensureTopics(TOPICS);
-            ModelStore store = new ModelStore(work.resolve("models"));
-            try (ModelRegistry registry = new ModelRegistry(clients, TOPICS, WireFormat.defaults())) {
-                ModelBootstrap.champion(registry, store, TestModels.CLASSES, Optional.empty(), 32, Device.cpu(), 42);
-                registry.publish(forged(2, store.root(), Instant.now().plusSeconds(5)));
-                assertEquals(2, registry.champion().orElseThrow().getVersion(), "the forged record is the champion");
-            }
+            forgedChampion(KafkaClients.of(kafka.bootstrapServers()));
             try (LinceNode node = LinceNode.start(TestNodes.options(Role.CLASSIFIER, Optional.of(kafka.bootstrapServers()),
                     Map.of(), work, TOPICS, new BatchSettings(4, Duration.ofMillis(50)), TrainerSettings.defaults(), "trust"))) {
                 assertEquals(1, node.slot().orElseThrow().info().version(), "serves v1, the last promoted version that loads");
@@ -72,12 +77,7 @@ class RegistryTrustTest {
     void theTrainerTrainsFromTheLastPromotedVersionThatVerifiesWhenTheChampionCannot() throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"))) {
             KafkaClients clients = KafkaClients.of(kafka.bootstrapServers());
-            clients.ensureTopics(TOPICS);
-            ModelStore store = new ModelStore(work.resolve("models"));
-            try (ModelRegistry registry = new ModelRegistry(clients, TOPICS, WireFormat.defaults())) {
-                ModelBootstrap.champion(registry, store, TestModels.CLASSES, Optional.empty(), 32, Device.cpu(), 42);
-                registry.publish(forged(2, store.root(), Instant.now()));
-            }
+            ModelStore store = forgedChampion(clients);
             try (LinceNode node = LinceNode.start(TestNodes.options(Role.ALL, Optional.of(kafka.bootstrapServers()),
                     Map.of(), work, TOPICS, new BatchSettings(4, Duration.ofMillis(50)),
                     TrainerSettings.defaults().withRetrainEvery(1_000), "trust-trainer"));

@@ -213,23 +213,7 @@ public final class Soak {
     }
 
     private static byte[] bomb(String id) {
-        byte[] ok = event(id, new byte[] {42}, null);
-        int at = -1;
-        for (int i = ok.length - 2; i > 0; i--) {
-            if (ok[i] == 2 && ok[i + 1] == 42) {
-                at = i;
-                break;
-            }
-        }
-        byte[] bomb = new byte[at + 5 + (ok.length - at - 2)];
-        System.arraycopy(ok, 0, bomb, 0, at);
-        long zigzag = 2L * 2_147_483_639L;
-        for (int i = 0; i < 5; i++) {
-            bomb[at + i] = (byte) ((zigzag & 0x7f) | (i < 4 ? 0x80 : 0));
-            zigzag >>>= 7;
-        }
-        System.arraycopy(ok, at + 2, bomb, at + 5, ok.length - at - 2);
-        return bomb;
+        return TestImages.lengthBomb(event(id, new byte[] {42}, null));
     }
 
     private static byte[] event(String id, byte[] bytes, String uri) {

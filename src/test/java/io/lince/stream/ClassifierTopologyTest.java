@@ -1,6 +1,7 @@
 package io.lince.stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -64,13 +65,18 @@ class ClassifierTopologyTest {
         }
 
         Harness(BatchSettings batching, ImageSource source, ImageClassifier.Forward forward, float... logits) {
+            this(batching, source, forward, ClassifierWorkers.sameThread(), logits);
+        }
+
+        Harness(BatchSettings batching, ImageSource source, ImageClassifier.Forward forward, ClassifierWorkers workers,
+                float... logits) {
             slot = new ModelSlot(TestModels.constant(7, 32, logits));
             var classifier = new ImageClassifier(slot, new io.lince.images.InputCrop(new ImageDecoder(100_000, 1_000_000), true), 0,
                     forward);
             Properties p = new Properties();
             p.put(StreamsConfig.APPLICATION_ID_CONFIG, "test");
-            settings = ClassifierTopology.Settings.forTests(source, RoutingPolicy.of("confidence", 0.9), batching,
-                    ClassifierMetrics.NONE, now::get);
+            settings = new ClassifierTopology.Settings(source, RoutingPolicy.of("confidence", 0.9), batching,
+                    ClassifierMetrics.NONE, now::get, workers, InputRecords.none(), EventChecks.DEFAULTS);
             driver = new TopologyTestDriver(ClassifierTopology.build(TOPICS, wire, classifier, settings), p, START);
             images = driver.createInputTopic(TOPICS.images(), Serdes.String().serializer(), Serdes.ByteArray().serializer());
             classifications = driver.createOutputTopic(TOPICS.classifications(), Serdes.String().deserializer(),
@@ -270,6 +276,47 @@ class ClassifierTopologyTest {
     }
 
     @Test
+    void anImageOnASlowHostHoldsBackNeitherItsBatchNorTheImagesBehindIt() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        ImageSource slowForOne = event -> {
+            if (event.getUri() != null) {
+                try {
+                    release.await(); // the slow host answers only when the test says so
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return TestImages.jpeg(0, 9);
+            }
+            return io.lince.wire.Buffers.toArray(event.getBytes());
+        };
+        try (ClassifierWorkers workers = ClassifierWorkers.of(1, 2, 1);
+                Harness h = new Harness(new BatchSettings(4, Duration.ofMillis(100)), slowForOne,
+                        io.lince.model.LinceModel::probabilities, workers, 6f, -6f)) {
+            h.sendUri("slow", "http://slow.example/x.jpg");
+            for (int i = 0; i < 6; i++) {
+                h.send("good-" + i, TestImages.jpeg(1, i));
+            }
+            List<String> out = new java.util.ArrayList<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (out.size() < 6 && System.nanoTime() < deadline) {
+                h.advance(Duration.ofMillis(20));
+                Thread.sleep(5);
+                h.classifications.readKeyValuesToList().forEach(kv -> out.add(kv.key));
+            }
+            assertEquals(6, out.size(), "the six good images are out while the slow one is still fetching: " + out);
+            assertFalse(out.contains("slow"));
+            release.countDown();
+            deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (!out.contains("slow") && System.nanoTime() < deadline) {
+                h.advance(Duration.ofMillis(20));
+                Thread.sleep(5);
+                h.classifications.readKeyValuesToList().forEach(kv -> out.add(kv.key));
+            }
+            assertTrue(out.contains("slow"), "then the slow one, in a later batch");
+        }
+    }
+
+    @Test
     void aFullBatchRunsAtOnceAndTheRestWaitsInTheChangeloggedBuffer() {
         try (Harness h = new Harness(new BatchSettings(4, Duration.ofSeconds(10)), 6f, -6f)) {
             for (int i = 0; i < 7; i++) {
@@ -394,23 +441,7 @@ class ClassifierTopologyTest {
     void aRecordDeclaringTwoGigabytesOfImageIsDeadLetteredNotAllocated() {
         try (Harness h = new Harness(6f, -6f)) {
             // a real event with a one-byte image, whose length field is then made to say 2,147,483,639
-            byte[] ok = h.event("bomb", new byte[] {42});
-            int at = -1;
-            for (int i = ok.length - 2; i > 0; i--) {
-                if (ok[i] == 2 && ok[i + 1] == 42) { // zigzag varint of 1, then the byte
-                    at = i;
-                    break;
-                }
-            }
-            assertTrue(at > 0);
-            byte[] bomb = new byte[at + 5 + (ok.length - at - 2)];
-            System.arraycopy(ok, 0, bomb, 0, at);
-            long zigzag = 2L * 2_147_483_639L;
-            for (int i = 0; i < 5; i++) {
-                bomb[at + i] = (byte) ((zigzag & 0x7f) | (i < 4 ? 0x80 : 0));
-                zigzag >>>= 7;
-            }
-            System.arraycopy(ok, at + 2, bomb, at + 5, ok.length - at - 2);
+            byte[] bomb = TestImages.lengthBomb(h.event("bomb", new byte[] {42}));
             assertTrue(bomb.length < 64, "a small record: " + bomb.length + " bytes");
             h.images.pipeInput("bomb", bomb);
             h.send("after", TestImages.jpeg(0, 1));

@@ -155,4 +155,30 @@ public final class TestImages {
         out.write(jpeg, 2, jpeg.length - 2);
         return out.toByteArray();
     }
+
+    /**
+     * {@code event} (an Avro record whose image is the single byte 42) with that image's length
+     * field made to say 2,147,483,639: a record of a few dozen bytes that declares 2 GB.
+     */
+    public static byte[] lengthBomb(byte[] event) {
+        int at = -1;
+        for (int i = event.length - 2; i > 0; i--) {
+            if (event[i] == 2 && event[i + 1] == 42) { // zigzag varint of 1, then the byte
+                at = i;
+                break;
+            }
+        }
+        if (at < 0) {
+            throw new IllegalArgumentException("no one-byte image of 42 in the event");
+        }
+        byte[] bomb = new byte[at + 5 + (event.length - at - 2)];
+        System.arraycopy(event, 0, bomb, 0, at);
+        long zigzag = 2L * 2_147_483_639L;
+        for (int i = 0; i < 5; i++) {
+            bomb[at + i] = (byte) ((zigzag & 0x7f) | (i < 4 ? 0x80 : 0));
+            zigzag >>>= 7;
+        }
+        System.arraycopy(event, at + 2, bomb, at + 5, event.length - at - 2);
+        return bomb;
+    }
 }
