@@ -244,8 +244,8 @@ public final class LinceNode implements AutoCloseable {
     }
 
     /**
-     * One input partition this node's classifier has a task for: its consumer lag (records in the
-     * topic it has not taken yet) and how long since its task last took or published a record.
+     * One input partition this node's classifier has a task for: its lag (records in the topic past
+     * the application's committed offset) and how long since its task last took or published a record.
      */
     public record PartitionProgress(int partition, long lag, long idleMillis) {}
 

@@ -131,12 +131,11 @@ final class ClassifyProcessor implements Processor<byte[], byte[], String, Speci
         this.preparation = new ImagePreparation(images, settings.source(), classifier, settings.workers(), settings.checks());
     }
 
-    /** A record in memory (bytes included) and what preparing its image came to. */
     /**
-     * A record in memory and its preparation. {@code arrivedAt} is when it entered the buffer (a
-     * restored record keeps its first arrival: max-delay and stall reports count from there);
-     * {@code preparingSince} is when its preparation started here, from which it has
-     * {@link #PREPARE_LIMIT_MS} to be ready.
+     * A record in memory (bytes included) and what preparing its image came to. {@code arrivedAt}
+     * is when it entered the buffer (a restored record keeps its first arrival: max-delay and stall
+     * reports count from there); {@code preparingSince} is when its preparation started here, from
+     * which it has {@link #PREPARE_LIMIT_MS} to be ready.
      */
     private record Waiting(long seq, PendingImage record, long arrivedAt, long preparingSince, CompletableFuture<Outcome> outcome) {}
 
