@@ -69,5 +69,8 @@ public class RunningNode {
     private void gaugeModelVersion(ModelSlot slot) {
         Gauge.builder("lince.model.version", slot, s -> s.info().version())
                 .description("model version the classifier is serving").register(registry);
+        // the same under the name that pairs with lince.champion.version
+        Gauge.builder("lince.serving.version", slot, s -> s.info().version())
+                .description("model version the classifier is serving (compare lince_champion_version)").register(registry);
     }
 }
