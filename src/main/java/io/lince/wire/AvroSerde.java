@@ -36,13 +36,29 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
     private final Class<T> type;
     private final BinaryMessageEncoder<T> encoder;
     private final BinaryMessageDecoder<T> decoder;
+    /** The fingerprints this reader resolves, as they appear on the wire: for error messages. */
+    private final java.util.List<String> known;
 
-    AvroSerde(Class<T> type, SchemaStore olderSchemas) {
+    AvroSerde(Class<T> type, SchemaStore olderSchemas, java.util.List<Schema> olderOfType) {
         this.type = type;
         SpecificData model = SpecificData.getForClass(type);
         Schema schema = model.getSchema(type);
         this.encoder = new BinaryMessageEncoder<>(model, schema);
         this.decoder = new BinaryMessageDecoder<>(model, schema, olderSchemas);
+        java.util.List<String> k = new java.util.ArrayList<>();
+        k.add(fingerprint(schema) + " (current)");
+        olderOfType.forEach(o -> k.add(fingerprint(o)));
+        this.known = java.util.List.copyOf(k);
+    }
+
+    /** A schema's single-object fingerprint as the wire carries it: CRC-64-AVRO, little-endian, in hex. */
+    public static String fingerprint(Schema schema) {
+        long fp = org.apache.avro.SchemaNormalization.parsingFingerprint64(schema);
+        byte[] le = new byte[8];
+        for (int i = 0; i < 8; i++) {
+            le[i] = (byte) (fp >>> (8 * i));
+        }
+        return java.util.HexFormat.of().formatHex(le);
     }
 
     public byte[] serialize(String topic, T data) {
@@ -71,9 +87,22 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
                         type.getSimpleName(), in.available(), data.length - in.available()));
             }
             return record;
+        } catch (org.apache.avro.message.MissingSchemaException e) {
+            String seen = data.length >= 10 ? java.util.HexFormat.of().formatHex(data, 2, 10) : "?";
+            throw new SerializationException(String.format("not a readable %s record: its writer schema's fingerprint %s"
+                    + " (bytes 3-10, CRC-64-AVRO of the parsing canonical form, little-endian) is not one this reader knows: %s."
+                    + " Write with Lince's exact schema (schemas/%s.avsc; a Python avro canonical form that keeps logicalType"
+                    + " gives another fingerprint: see schemas/README.md)", type.getSimpleName(), seen, String.join(", ", known),
+                    type.getSimpleName()), e);
         } catch (IOException | RuntimeException e) {
             if (e instanceof SerializationException s) {
                 throw s;
+            }
+            if (data.length >= 5 && data[0] == 0) {
+                throw new SerializationException(String.format("not a readable %s record: it starts like the Confluent"
+                        + " schema-registry wire format (magic 0x00, then schema id %d); Lince reads Avro single-object"
+                        + " encoding (C3 01, then the 8-byte schema fingerprint): see schemas/README.md", type.getSimpleName(),
+                        java.nio.ByteBuffer.wrap(data, 1, 4).getInt()), e);
             }
             throw new SerializationException(
                     "not a readable " + type.getSimpleName() + " record: " + e.getMessage(), e);

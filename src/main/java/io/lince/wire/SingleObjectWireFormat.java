@@ -14,12 +14,18 @@ import org.apache.kafka.common.serialization.Serde;
  * binary record. A reader resolves any writer schema it knows: the current ones, and the older
  * versions listed in {@code lince/schemas/history/index.txt} (or added at run time), so records
  * written by an older producer still read, with new fields taking their defaults.
+ *
+ * <p>The fingerprint is CRC-64-AVRO ({@link org.apache.avro.SchemaNormalization#parsingFingerprint64})
+ * of the schema's parsing canonical form, written little-endian: for the current ImageEvent the
+ * bytes {@code 31 86 a0 37 d3 b5 f3 fc} (schemas/README.md lists every schema's).
  */
 public final class SingleObjectWireFormat implements WireFormat {
 
     static final String HISTORY = "lince/schemas/history/";
 
     private final SchemaStore.Cache store = new SchemaStore.Cache();
+    /** The older schemas added, so that a reader can say which fingerprints it knows. */
+    private final java.util.List<Schema> older = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** Knows the current schemas plus the shipped history. */
     public static SingleObjectWireFormat withHistory() {
@@ -42,13 +48,15 @@ public final class SingleObjectWireFormat implements WireFormat {
     }
 
     /** Teaches readers an older writer schema. */
-    public void addSchema(Schema older) {
-        store.addSchema(older);
+    public void addSchema(Schema schema) {
+        store.addSchema(schema);
+        older.add(schema);
     }
 
     @Override
     public <T extends SpecificRecord> Serde<T> serde(Class<T> type) {
-        return new AvroSerde<>(type, store);
+        String name = org.apache.avro.specific.SpecificData.getForClass(type).getSchema(type).getFullName();
+        return new AvroSerde<>(type, store, older.stream().filter(x -> x.getFullName().equals(name)).toList());
     }
 
     private static InputStream resource(String name) {

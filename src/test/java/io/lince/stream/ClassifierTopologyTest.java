@@ -235,8 +235,8 @@ class ClassifierTopologyTest {
                     .collect(Collectors.toMap(kv -> kv.key, kv -> kv.value));
             assertEquals(9, dead.size(), dead.keySet().toString());
             assertReason(dead.get("unknown-schema"), "deserialize", "not a readable ImageEvent");
-            assertTrue(dead.get("unknown-schema").getReason().contains("Cannot resolve schema for fingerprint"),
-                    dead.get("unknown-schema").getReason());
+            assertTrue(dead.get("unknown-schema").getReason().contains("is not one this reader knows: "
+                    + io.lince.wire.AvroSerde.fingerprint(ImageEvent.getClassSchema()) + " (current)"), dead.get("unknown-schema").getReason());
             assertReason(dead.get("truncated"), "decode", "corrupt jpeg");
             assertReason(dead.get("random"), "decode", "not an image");
             assertReason(dead.get("empty"), "decode", "empty payload");

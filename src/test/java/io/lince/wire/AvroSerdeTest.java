@@ -136,6 +136,25 @@ class AvroSerdeTest {
     }
 
     @Test
+    void anUnknownFingerprintIsNamedInHexWithTheOnesThisReaderKnows() throws Exception {
+        byte[] old = writeV0();
+        SerializationException e = assertThrows(SerializationException.class,
+                () -> WireFormat.defaults().serde(ImageEvent.class).deserializer().deserialize("t", old));
+        String seen = java.util.HexFormat.of().formatHex(old, 2, 10);
+        assertTrue(e.getMessage().contains("fingerprint " + seen), e.getMessage());
+        assertTrue(e.getMessage().contains("3186a037d3b5f3fc (current)"), "the current ImageEvent's, as on the wire: " + e.getMessage());
+        assertEquals("3186a037d3b5f3fc", AvroSerde.fingerprint(ImageEvent.getClassSchema()));
+    }
+
+    @Test
+    void theConfluentFramingIsRecognisedAndNamed() {
+        byte[] confluent = {0, 0, 0, 0, 7, 2, 4, 6};
+        SerializationException e = assertThrows(SerializationException.class,
+                () -> WireFormat.defaults().serde(ImageEvent.class).deserializer().deserialize("t", confluent));
+        assertTrue(e.getMessage().contains("Confluent schema-registry wire format (magic 0x00, then schema id 7)"), e.getMessage());
+    }
+
+    @Test
     void garbageIsAClearError() {
         assertThrows(SerializationException.class,
                 () -> WireFormat.defaults().serde(LabelEvent.class).deserializer().deserialize("t", new byte[] {1, 2, 3}));
