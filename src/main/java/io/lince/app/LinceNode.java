@@ -48,11 +48,6 @@ public final class LinceNode implements AutoCloseable {
     private static final int FETCH_THREADS = 16;
     /** How long a classifier may serve another version than the registry's champion before it is not ready. */
     public static final Duration CHAMPION_GRACE = Duration.ofSeconds(60);
-    /**
-     * How long a classifier task may hold a record without publishing it before the node is not
-     * ready: well above the worst-case batch (a fetch deadline and a forward pass).
-     */
-    public static final Duration STALL_LIMIT = Duration.ofSeconds(120);
 
     private final Deque<AutoCloseable> open = new ArrayDeque<>();
     private final NodeOptions options;
@@ -211,16 +206,9 @@ public final class LinceNode implements AutoCloseable {
     /**
      * What makes this node not ready although its streams run: a background thread its role needs
      * has stopped, it serves another model than the registry's champion for longer than
-     * {@link #CHAMPION_GRACE}, or a classifier task has held a record for longer than
-     * {@link #STALL_LIMIT} without publishing it. Empty when all is well.
-     */
-    public List<String> problems() {
-        return problems(STALL_LIMIT);
-    }
-
-    /**
-     * {@link #problems()} with another stall limit: a task holding a record, or an input partition
-     * with lag that has not moved, for longer than {@code stallLimit} is a stall.
+     * {@link #CHAMPION_GRACE}, or a stall: a classifier task has held a record, or an input
+     * partition with lag has not moved, for longer than {@code stallLimit}
+     * ({@code lince.classifier.stall-limit}). Empty when all is well.
      */
     public List<String> problems(Duration stallLimit) {
         List<String> out = new ArrayList<>();

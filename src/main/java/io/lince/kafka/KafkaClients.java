@@ -61,6 +61,7 @@ public record KafkaClients(String bootstrapServers, Map<String, String> extra) {
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(16 * 1024 * 1024));
         p.putAll(common());
+        p.remove(ConsumerConfig.GROUP_ID_CONFIG); // readers assign their partitions: no group, whatever the user set
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         return p;
     }

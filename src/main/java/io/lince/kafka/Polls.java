@@ -1,6 +1,7 @@
 package io.lince.kafka;
 
 import java.time.Duration;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.errors.RecordDeserializationException;
@@ -16,6 +17,25 @@ import org.jboss.logging.Logger;
 public final class Polls {
 
     private Polls() {}
+
+    /**
+     * Reads {@code consumer}'s assigned partitions from where they stand to the end offsets they
+     * have now, handing each record to {@code each} until it returns false or {@code deadline}
+     * passes (null: no deadline), skipping unreadable records as {@link #skippingUnreadable} does.
+     */
+    public static <K, V> void toEnd(KafkaConsumer<K, V> consumer, java.time.Instant deadline, Logger log,
+            java.util.function.Predicate<ConsumerRecord<K, V>> each) {
+        var parts = consumer.assignment();
+        var end = consumer.endOffsets(parts);
+        while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))
+                && (deadline == null || java.time.Instant.now().isBefore(deadline))) {
+            for (ConsumerRecord<K, V> r : skippingUnreadable(consumer, Duration.ofMillis(500), log)) {
+                if (!each.test(r)) {
+                    return;
+                }
+            }
+        }
+    }
 
     public static <K, V> ConsumerRecords<K, V> skippingUnreadable(KafkaConsumer<K, V> consumer, Duration timeout,
             Logger log) {

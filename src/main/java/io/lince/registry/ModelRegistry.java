@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -77,14 +76,12 @@ public final class ModelRegistry implements AutoCloseable {
                 reader.assign(List.of(partition));
                 reader.seekToBeginning(List.of(partition));
             }
-            long end = reader.endOffsets(List.of(partition)).get(partition);
-            while (reader.position(partition) < end) {
-                for (ConsumerRecord<String, ModelPublished> r : Polls.skippingUnreadable(reader, Duration.ofMillis(500), LOG)) {
-                    if (r.value() != null) {
-                        read.add(r.value());
-                    }
+            Polls.toEnd(reader, null, LOG, r -> {
+                if (r.value() != null) {
+                    read.add(r.value());
                 }
-            }
+                return true;
+            });
             return List.copyOf(read);
         }
     }
@@ -220,10 +217,7 @@ public final class ModelRegistry implements AutoCloseable {
                 .sorted(Comparator.comparingInt(ModelPublished::getVersion).reversed()).toList();
         for (ModelPublished m : newestFirst) {
             try {
-                java.nio.file.Path file = store.verified(m.getArtifactUri(), m.getSha256());
-                if (io.lince.model.Checkpoint.readInfo(file).version() != m.getVersion()) {
-                    throw new java.io.IOException("its artifact holds another version");
-                }
+                store.verified(m);
                 if (m.getVersion() == Integer.MAX_VALUE) {
                     throw new IllegalStateException("model versions are exhausted at v" + m.getVersion());
                 }

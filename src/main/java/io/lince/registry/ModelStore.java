@@ -1,6 +1,7 @@
 package io.lince.registry;
 
 import ai.djl.nn.Block;
+import io.lince.contracts.ModelPublished;
 import io.lince.model.Checkpoint;
 import io.lince.model.LinceModel;
 import io.lince.model.ModelInfo;
@@ -129,6 +130,21 @@ public final class ModelStore {
     /** Where the training of {@code version} writes its log (the fit tables), beside its artifact. */
     public Path trainingLog(int version) {
         return root.resolve(String.format(Locale.ROOT, "resnet34-v%04d.train.log", version));
+    }
+
+    /**
+     * {@code m}'s artifact, after checking it lies inside this store, has its digest, and holds
+     * version {@code m}'s version (what the registry record claims, the file must bear out).
+     *
+     * @throws IOException with the reason when it does not
+     */
+    public Path verified(ModelPublished m) throws IOException {
+        Path file = verified(m.getArtifactUri(), m.getSha256());
+        int held = Checkpoint.readInfo(file).version();
+        if (held != m.getVersion()) {
+            throw new IOException("model artifact " + m.getArtifactUri() + " holds v" + held + ", not v" + m.getVersion());
+        }
+        return file;
     }
 
     /**

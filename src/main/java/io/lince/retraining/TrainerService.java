@@ -218,9 +218,7 @@ public final class TrainerService implements AutoCloseable {
         List<String> refused = new ArrayList<>();
         for (ModelPublished m : ModelRegistry.servable(history)) {
             try {
-                if (io.lince.model.Checkpoint.readInfo(store.verified(m.getArtifactUri(), m.getSha256())).version() != m.getVersion()) {
-                    throw new java.io.IOException("its artifact holds another version");
-                }
+                store.verified(m);
                 if (!refused.isEmpty()) {
                     LOG.errorf("training from v%d, the newest promoted version that verifies, not the champion v%d; refused: %s",
                             m.getVersion(), champion.getVersion(), String.join("; ", refused));
@@ -231,11 +229,6 @@ public final class TrainerService implements AutoCloseable {
             }
         }
         throw new java.io.IOException("no promoted model version verifies: " + String.join("; ", refused));
-    }
-
-    /** {@link #train(ModelPublished, ModelPublished, int)} from the champion itself. */
-    ModelPublished train(ModelPublished champion, int version) throws Exception {
-        return train(champion, champion, version);
     }
 
     /**

@@ -233,7 +233,7 @@ final class ClassifyProcessor implements Processor<byte[], byte[], String, Speci
     @Override
     public void process(Record<byte[], byte[]> record) {
         if (record.value() == null && record.key() != null) {
-            String id = DeadLetters.outputKey(null, java.nio.ByteBuffer.wrap(record.key()));
+            String id = DeadLetters.textKey(java.nio.ByteBuffer.wrap(record.key()));
             if (id != null && !id.isBlank()) {
                 erase(id, record.timestamp());
                 return;

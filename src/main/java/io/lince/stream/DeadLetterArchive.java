@@ -8,13 +8,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.regex.Pattern;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -67,6 +64,7 @@ public final class DeadLetterArchive {
     private final String topic;
     private final Deserializer<DeadLetter> letters;
 
+    /** @param reader {@link io.lince.kafka.KafkaClients#reader()}: no group, read_committed */
     public DeadLetterArchive(Properties reader, Properties producer, String deadLetterTopic, Deserializer<DeadLetter> letters) {
         this.reader = reader;
         this.producer = producer;
@@ -76,25 +74,17 @@ public final class DeadLetterArchive {
 
     /** The dead letters that match, oldest first per partition, at most {@code max}. */
     public List<Entry> find(Selection selection, int max) {
-        Properties p = new Properties();
-        p.putAll(reader);
-        p.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         List<Entry> out = new ArrayList<>();
-        try (KafkaConsumer<String, DeadLetter> c = new KafkaConsumer<>(p, new StringDeserializer(), letters)) {
+        try (KafkaConsumer<String, DeadLetter> c = new KafkaConsumer<>(reader, new StringDeserializer(), letters)) {
             List<TopicPartition> parts = c.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
             c.assign(parts);
             c.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = c.endOffsets(parts);
-            long deadline = System.currentTimeMillis() + Duration.ofMinutes(2).toMillis();
-            while (out.size() < max && parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))
-                    && System.currentTimeMillis() < deadline) {
-                for (ConsumerRecord<String, DeadLetter> r : Polls.skippingUnreadable(c, Duration.ofMillis(500), LOG)) {
-                    if (r.value() != null && selection.matches(r.value()) && out.size() < max) {
-                        out.add(new Entry(r.partition(), r.offset(), r.value()));
-                    }
+            Polls.toEnd(c, java.time.Instant.now().plus(Duration.ofMinutes(2)), LOG, r -> {
+                if (r.value() != null && selection.matches(r.value())) {
+                    out.add(new Entry(r.partition(), r.offset(), r.value()));
                 }
-            }
+                return out.size() < max;
+            });
         }
         return out;
     }

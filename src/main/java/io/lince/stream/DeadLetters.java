@@ -82,15 +82,16 @@ public final class DeadLetters {
      * usable one, else its own key when that is text, else none (it is in the body, byte for byte).
      */
     static String outputKey(String imageId, ByteBuffer key) {
-        if (imageId != null) {
-            return imageId;
-        }
+        return imageId != null ? imageId : textKey(key);
+    }
+
+    /** A record key as text: valid UTF-8 of at most {@link EventChecks#MAX_ID_LENGTH} characters, else null. */
+    static String textKey(ByteBuffer key) {
         if (key == null) {
             return null;
         }
-        var decoder = StandardCharsets.UTF_8.newDecoder();
         try {
-            String text = decoder.decode(key.duplicate()).toString();
+            String text = StandardCharsets.UTF_8.newDecoder().decode(key.duplicate()).toString();
             return text.length() <= EventChecks.MAX_ID_LENGTH ? text : null;
         } catch (java.nio.charset.CharacterCodingException e) {
             return null;

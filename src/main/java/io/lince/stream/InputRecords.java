@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.SortedSet;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -32,18 +31,13 @@ public interface InputRecords {
     /**
      * A read_committed consumer with no group, made for one read and closed after it.
      *
-     * @param reader consumer settings (bootstrap servers, security, fetch sizes)
+     * @param reader {@link io.lince.kafka.KafkaClients#reader()}: no group, read_committed
      * @param deadline how long one read may take before it gives up on what it has not found
      */
     static InputRecords kafka(Properties reader, Duration deadline) {
         return (tp, offsets) -> {
-            Properties p = new Properties();
-            p.putAll(reader);
-            p.remove(ConsumerConfig.GROUP_ID_CONFIG);
-            p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-            p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
             Map<Long, ConsumerRecord<byte[], byte[]>> found = new HashMap<>();
-            try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(reader, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
                 c.assign(List.of(tp));
                 long first = Math.max(offsets.first(), c.beginningOffsets(List.of(tp)).get(tp));
                 long end = c.endOffsets(List.of(tp)).get(tp);

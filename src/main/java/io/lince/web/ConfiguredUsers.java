@@ -19,7 +19,6 @@ import jakarta.inject.Inject;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 import org.jboss.logging.Logger;
 
@@ -36,7 +35,6 @@ public class ConfiguredUsers implements IdentityProvider<UsernamePasswordAuthent
     private static final Logger LOG = Logger.getLogger(ConfiguredUsers.class);
     /** Checked when the name is unknown, so that an unknown name takes as long to refuse as a wrong password. */
     private static final String NOBODY;
-    static final Set<String> ROLES = Set.of("viewer", "labeller", "admin");
     /** bcrypt cost of the hashes {@link #configLines} makes: 2^10 rounds. */
     public static final int COST = 10;
     private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{1,64}");
@@ -57,7 +55,7 @@ public class ConfiguredUsers implements IdentityProvider<UsernamePasswordAuthent
         if (password.length() < 8) {
             throw new IllegalArgumentException("a password needs 8 characters or more");
         }
-        if (roles.isEmpty() || !ROLES.containsAll(roles)) {
+        if (roles.isEmpty() || !DashboardResource.ROLES.containsAll(roles)) {
             throw new IllegalArgumentException("roles are viewer, labeller, admin; got " + roles);
         }
         return java.util.List.of("lince.web.users." + name + ".password-hash=" + BcryptUtil.bcryptHash(password, COST),
@@ -79,7 +77,7 @@ public class ConfiguredUsers implements IdentityProvider<UsernamePasswordAuthent
                         + ".password-hash is not a bcrypt hash ($2a$…): make one with `lince user " + e.getKey() + "`");
             }
             for (String role : e.getValue().roles()) {
-                if (!ROLES.contains(role)) {
+                if (!DashboardResource.ROLES.contains(role)) {
                     throw new IllegalArgumentException("lince.web.users." + e.getKey() + ".roles: unknown role '" + role
                             + "' (roles: viewer, labeller, admin)");
                 }
@@ -113,8 +111,7 @@ public class ConfiguredUsers implements IdentityProvider<UsernamePasswordAuthent
             boolean right = BcryptUtil.matches(password, user == null ? NOBODY : user.passwordHash()) && user != null;
             if (!right) {
                 failures.increment();
-                guard.failed(name, address, System.currentTimeMillis());
-                guard.lockedFor(name, address, System.currentTimeMillis()).ifPresent(d -> LOG.warnf(
+                guard.failed(name, address, System.currentTimeMillis()).ifPresent(d -> LOG.warnf(
                         "sign-in: repeated failures for user '%s' or from %s; locked for %d s", name, address, Math.max(1, d.toSeconds())));
                 throw new AuthenticationFailedException("wrong user or password");
             }

@@ -24,6 +24,7 @@ import java.util.Map;
 @Produces(MediaType.APPLICATION_JSON)
 public class DashboardResource {
 
+    /** The roles there are; {@link ConfiguredUsers} refuses any other. */
     static final List<String> ROLES = List.of("viewer", "labeller", "admin");
 
     @Inject

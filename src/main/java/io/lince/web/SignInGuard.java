@@ -56,12 +56,14 @@ final class SignInGuard {
         return until > nowMillis ? Optional.of(Duration.ofMillis(until - nowMillis)) : Optional.empty();
     }
 
-    void failed(String user, String address, long nowMillis) {
+    /** Counts a wrong password; returns the lock it brings about, if any. */
+    Optional<Duration> failed(String user, String address, long nowMillis) {
         record(userKey(user), policy.freeFailures(), nowMillis);
         record(addressKey(address), 4 * policy.freeFailures(), nowMillis);
         if (failures.size() > TRACKED) {
             purge(nowMillis);
         }
+        return lockedFor(user, address, nowMillis);
     }
 
     void succeeded(String user, String address) {

@@ -27,7 +27,6 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.regex.Pattern;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -94,7 +93,6 @@ class DeadLetterReplayTest {
             Map<String, Classification> classified = new HashMap<>();
             ConsumerRecord<byte[], byte[]> replayed = null;
             Properties r = node.clients().reader();
-            r.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
             try (KafkaConsumer<String, Classification> c = new KafkaConsumer<>(r, new StringDeserializer(),
                     wire.serde(Classification.class).deserializer());
                     KafkaConsumer<byte[], byte[]> in = new KafkaConsumer<>(r, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {

@@ -28,8 +28,6 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -138,20 +136,16 @@ class ErasureTest {
     /** Each key's last value in {@code topic}, read committed from the start (null for a tombstone). */
     private static Map<String, byte[]> latestValues(LinceNode node, String topic) {
         Properties p = node.clients().reader();
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         Map<String, byte[]> latest = new HashMap<>();
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> parts = new ArrayList<>();
             c.partitionsFor(topic).forEach(i -> parts.add(new TopicPartition(topic, i.partition())));
             c.assign(parts);
             c.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = c.endOffsets(parts);
-            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    latest.put(r.key(), r.value());
-                }
-            }
+            io.lince.kafka.Polls.toEnd(c, Instant.now().plusSeconds(20), org.jboss.logging.Logger.getLogger(ErasureTest.class), r -> {
+                latest.put(r.key(), r.value());
+                return true;
+            });
         }
         return latest;
     }
