@@ -27,7 +27,7 @@ import org.jboss.logging.Logger;
  * against its bcrypt hash, and {@link SignInGuard} locks out repeated failures. Quarkus'
  * properties-file realm stores unsalted fast digests (MD5 or SHA-512 of {@code user:realm:password}),
  * which a stolen configuration gives up to a GPU in minutes; bcrypt is salted and slow on purpose
- * (cost 10: tens of milliseconds a check, run on a worker thread, never the event loop).
+ * (cost 10; checked on a worker thread, never the event loop).
  */
 @ApplicationScoped
 public class ConfiguredUsers implements IdentityProvider<UsernamePasswordAuthenticationRequest> {
