@@ -88,6 +88,10 @@ function showQueue() {
     row.append(fill, el("span", (100 * p).toFixed(1) + "%"));
     bars.append(row);
   }
+  if ($("gradcam").dataset.for !== q.imageId) {
+    $("gradcam-image").hidden = true;
+    $("gradcam").dataset.for = q.imageId;
+  }
   const buttons = $("queue-buttons");
   buttons.replaceChildren();
   state.classes.forEach((cls, i) => {
@@ -223,6 +227,32 @@ function showCharts(buckets, bucketSeconds) {
     .map((b) => ({ x: t(b), y: b.labelledRightOfVersion[v][0] / b.labelledRightOfVersion[v][1] })) })), 1, () => "100%", marks);
 }
 
+// Grad-CAM on demand: computed by the server on the serving model, never by the stream
+async function gradCam() {
+  const q = state.current;
+  if (!q) return;
+  const headers = {};
+  if (state.auth) headers["Authorization"] = state.auth;
+  try {
+    const response = await fetch("/api/gradcam?id=" + encodeURIComponent(q.imageId), { headers, credentials: "omit" });
+    if (!response.ok) throw new Error(response.status + " " + response.statusText);
+    const img = $("gradcam-image");
+    img.src = URL.createObjectURL(await response.blob());
+    img.hidden = false;
+  } catch (e) { say("No heat map: " + e.message); }
+}
+
+function showWatch(w) {
+  if (!w || w.version === undefined) { $("watch").textContent = ""; return; }
+  const parts = ["T " + Number(w.temperature).toFixed(2)];
+  if (w.ece !== undefined && w.ece !== null) parts.push("ECE " + Number(w.ece).toFixed(3));
+  parts.push(w.drift === "drift" ? "DRIFT (PSI " + Number(w.confidencePsi).toFixed(2) + ", shift " + Number(w.embeddingShift).toFixed(2) + " sd)"
+    : w.drift === "quiet" ? "no drift" : w.drift === "filling" ? "drift: filling window" : "drift: no reference");
+  if (w.shadowVersion) parts.push("shadowing v" + w.shadowVersion);
+  $("watch").textContent = "· " + parts.join(" · ");
+  $("watch").className = w.drift === "drift" ? "alert" : "muted";
+}
+
 // ---- models ----
 function showModels(models) {
   const body = $("models").querySelector("tbody");
@@ -231,7 +261,11 @@ function showModels(models) {
     const tr = el("tr", null, m.serving ? "serving" : "");
     const metric = (k) => (m.metrics && m.metrics[k] !== undefined ? Number(m.metrics[k]).toFixed(4) : "");
     [m.version, m.parentVersion === null ? "" : m.parentVersion, m.status + (m.serving ? " (serving)" : ""),
-      metric("eval.accuracy"), metric("eval.logLoss"), m.trainedOn, m.decision || ""].forEach((v) => tr.append(el("td", v)));
+      metric("eval.accuracy"), metric("eval.logLoss"),
+      m.metrics && m.metrics.ece !== undefined ? metric("ece") + " (" + Number(m.metrics.temperature).toFixed(2) + ")" : "",
+      m.metrics && m.metrics["shadow.agreement"] !== undefined
+        ? (100 * m.metrics["shadow.agreement"]).toFixed(1) + "% of " + m.metrics["shadow.images"] : "",
+      m.trainedOn, m.decision || ""].forEach((v) => tr.append(el("td", v)));
     const cell = el("td");
     if (admin && !m.serving) {
       const b = el("button", m.status === "promoted" || m.status === "retired" ? "Roll back to v" + m.version : "Promote");
@@ -253,8 +287,10 @@ function showModels(models) {
 // ---- polling ----
 async function refresh() {
   try {
-    const [feed, queue, buckets, models] = await Promise.all([
-      api("/api/feed?limit=48"), api("/api/queue?limit=100"), api("/api/stats"), api("/api/models")]);
+    const [feed, queue, buckets, models, watch] = await Promise.all([
+      api("/api/feed?limit=48"), api("/api/queue?limit=100"), api("/api/stats"), api("/api/models"),
+      api("/api/watch").catch(() => null)]);
+    showWatch(watch);
     showFeed(feed);
     const keep = state.current ? state.current.imageId : null;
     state.queue = queue;
@@ -275,4 +311,5 @@ async function start() {
   if (!timer) timer = setInterval(refresh, 2000);
 }
 
+$("gradcam").addEventListener("click", gradCam);
 start().catch((e) => say("Lince is not reachable: " + e.message));

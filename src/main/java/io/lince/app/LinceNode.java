@@ -22,6 +22,9 @@ import io.lince.stream.ClassifierWorkers;
 import io.lince.stream.InputRecords;
 import io.lince.stream.ImageSource;
 import io.lince.stream.StreamsSettings;
+import io.lince.watch.DriftWatch;
+import io.lince.watch.ShadowRunner;
+import io.lince.watch.SidePublisher;
 import io.lince.wire.WireFormat;
 import java.io.IOException;
 import java.time.Duration;
@@ -58,7 +61,9 @@ public final class LinceNode implements AutoCloseable {
     private ClassifierWorkers workers;
     private ModelPublished firstChampion;
     private final ClassifierMetrics metrics;
-    private TrainerService trainer;
+    private volatile TrainerService trainer;
+    private DriftWatch drift;
+    private ShadowRunner shadow;
     private final Map<String, KafkaStreams> streams = new LinkedHashMap<>();
     private final long startedAt = System.currentTimeMillis();
     /** For the lag of the input partitions (health); opened by a classifier node. */
@@ -106,6 +111,18 @@ public final class LinceNode implements AutoCloseable {
             open.push(slot);
             BatchSettings batching = options.batching().on(device.isGpu());
             ImageClassifier classifier = new ImageClassifier(slot, ImageDecoder.defaults(), batching.ttaViews());
+            SidePublisher side = new SidePublisher(clients, wire);
+            open.push(side);
+            drift = new DriftWatch(options.watching().drift(), alert -> {
+                side.send(options.topics().alerts(), alert.getKind() + "/v" + alert.getModelVersion(), alert);
+                if (alert.getKind().equals("drift") && options.watching().drift().requestRetraining() && trainer != null) {
+                    trainer.requestTraining("drift: " + alert.getMessage());
+                }
+            });
+            shadow = new ShadowRunner(options.watching().shadowShare(), options.routing(),
+                    b -> side.send(options.topics().shadow(), "v" + b.getShadowVersion(), b));
+            open.push(shadow);
+            classifier.listen(ImageClassifier.BatchListener.all(drift, shadow));
             workers = ClassifierWorkers.of(batching.prepareThreads(), FETCH_THREADS,
                     options.streamThreads());
             open.push(workers);
@@ -114,9 +131,10 @@ public final class LinceNode implements AutoCloseable {
             Topology t = ClassifierTopology.build(options.topics(), wire, classifier,
                     new ClassifierTopology.Settings(ImageSource.claimCheck(new UriFetcher(options.fetch())),
                             options.routing(), batching, metrics, System::currentTimeMillis, workers,
-                            InputRecords.kafka(clients.reader(), Duration.ofSeconds(30)), options.input().events()));
+                            InputRecords.kafka(clients.reader(), Duration.ofSeconds(30)), options.input().events(),
+                            drift::budgetFactor));
             streams(t, "classifier", options.streamThreads());
-            follower = new ModelFollower(registry, store, slot, device, options.serving()).start();
+            follower = new ModelFollower(registry, store, slot, device, options.serving()).mirroringShadowsWith(shadow).start();
             open.push(follower);
         }
         if (options.role().trains()) {
@@ -293,6 +311,16 @@ public final class LinceNode implements AutoCloseable {
 
     private String classifierApplicationId() {
         return options.applicationIdPrefix() + "-classifier";
+    }
+
+    /** The drift watch, when this node classifies. */
+    public Optional<DriftWatch> drift() {
+        return Optional.ofNullable(drift);
+    }
+
+    /** The shadow runner, when this node classifies. */
+    public Optional<ShadowRunner> shadow() {
+        return Optional.ofNullable(shadow);
     }
 
     /** The model follower, when this node classifies. */

@@ -28,6 +28,7 @@ import java.util.Optional;
  * @param input checks on each image event, and what claim-check image URIs may point at
  * @param streamThreads Kafka Streams threads of the classifier
  * @param applicationIdPrefix Kafka Streams application ids are this plus "-classifier"/"-trainer"
+ * @param watching the classifier's drift watch and shadow mirroring
  */
 public record NodeOptions(
         Role role,
@@ -46,25 +47,26 @@ public record NodeOptions(
         int streamThreads,
         TrainerSettings trainer,
         String applicationIdPrefix,
-        long seed) {
+        long seed,
+        io.lince.watch.Watching watching) {
 
     /** The same options with another model store (one that several processes share). */
     public NodeOptions withModelStore(Path store) {
         return new NodeOptions(role, bootstrapServers, kafkaProperties, workDir,
                 new ModelStore.Location(store, modelStore.artifactMode()), topics, classes, weights,
-                inputSize, serving, routing, batching, input, streamThreads, trainer, applicationIdPrefix, seed);
+                inputSize, serving, routing, batching, input, streamThreads, trainer, applicationIdPrefix, seed, watching);
     }
 
     /** The same options with another claim-check policy. */
     public NodeOptions withFetch(FetchPolicy f) {
         return new NodeOptions(role, bootstrapServers, kafkaProperties, workDir, modelStore, topics, classes, weights,
-                inputSize, serving, routing, batching, new InputPolicy(input.events(), f), streamThreads, trainer, applicationIdPrefix, seed);
+                inputSize, serving, routing, batching, new InputPolicy(input.events(), f), streamThreads, trainer, applicationIdPrefix, seed, watching);
     }
 
     /** The same options with another routing policy. */
     public NodeOptions withRouting(RoutingPolicy r) {
         return new NodeOptions(role, bootstrapServers, kafkaProperties, workDir, modelStore, topics, classes, weights,
-                inputSize, serving, r, batching, input, streamThreads, trainer, applicationIdPrefix, seed);
+                inputSize, serving, r, batching, input, streamThreads, trainer, applicationIdPrefix, seed, watching);
     }
 
     /** What claim-check URIs may point at. */

@@ -125,7 +125,7 @@ class DemoCommand implements Callable<Integer> {
                         .withBaseData(Optional.ofNullable(baseData).or(() -> config.trainer().baseData())),
                 config.workDir(), device.orConfigured(config),
                 Optional.ofNullable(weights).or(() -> config.model().weights()), config.model().seed(),
-                Duration.ofMinutes(3), Optional.ofNullable(keep), Duration.ofSeconds(trainingWait));
+                Duration.ofMinutes(3), Optional.ofNullable(keep), Duration.ofSeconds(trainingWait), Settings.watching(config.classifier()));
         AtomicBoolean stop = new AtomicBoolean();
         CountDownLatch finished = new CountDownLatch(1);
         Thread hook = new Thread(() -> {

@@ -58,7 +58,7 @@ class InterpretCommand implements Callable<Integer> {
             summary.put("images shown", tta.on ? "predictions with TTA" : "predictions without TTA");
             Path target = dir != null ? dir : learn.workDir(config).resolve("report");
             Path index = new InterpretationReport(learner.loader()).write(target, shown,
-                    Interpretation.of(shown, images, learn.seed), summary, plots(target));
+                    Interpretation.of(shown, images, learn.seed), summary, plots(target), java.util.Optional.of(learner.model()));
             out.println("report: " + index);
         }
         return 0;

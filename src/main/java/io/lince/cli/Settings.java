@@ -25,8 +25,10 @@ final class Settings {
         Recipe recipe = new Recipe(t.epochs(), t.learningRate(), t.fineTuneEpochs(),
                 GroupRates.parse(t.fineTuneLearningRate()), t.augmentation(), t.maxZoom(), t.batchSize(),
                 t.replayRatio(), t.freezeBatchNorm());
+        LinceConfig.Trainer.Shadow sh = t.shadow();
         return new TrainerSettings(t.retrainEvery(), recipe, t.evaluationShare(), t.epsilon(),
-                Duration.ofSeconds(t.retrainIntervalSeconds()), t.baseData(), t.minStreamSlice());
+                Duration.ofSeconds(t.retrainIntervalSeconds()), t.baseData(), t.minStreamSlice(), t.eceDelta(),
+                new io.lince.retraining.ShadowRule(sh.required(), sh.images(), sh.minAgreement(), sh.maxLatencyRatio(), sh.timeout()));
     }
 
     static io.lince.stream.EventChecks events(LinceConfig.Classifier.Input i) {
@@ -41,7 +43,13 @@ final class Settings {
 
     static SelectionSettings selection(LinceConfig.Selection s) {
         return new SelectionSettings(s.adaptive(), s.k(), s.emaAlpha(), s.warmup(), s.maxPerMinute(), s.exploration(),
-                Duration.ofHours(s.sentRetentionHours()));
+                Duration.ofHours(s.sentRetentionHours()), s.nearDuplicateBits(), s.nearDuplicateMemory());
+    }
+
+    static io.lince.watch.Watching watching(LinceConfig.Classifier c) {
+        LinceConfig.Classifier.Drift d = c.drift();
+        return new io.lince.watch.Watching(new io.lince.watch.DriftWatch.Settings(d.enabled(), d.window(), d.confidencePsi(),
+                d.embeddingShift(), d.budgetFactor(), d.requestRetraining()), c.shadow().share());
     }
 
     static NodeOptions node(LinceConfig c, Role role, String device) {
@@ -53,6 +61,6 @@ final class Settings {
                 new BatchSettings(c.classifier().maxBatch().orElse(BatchSettings.AUTO), Duration.ofMillis(c.classifier().maxDelayMs()),
                         c.classifier().ttaViews(), c.classifier().prepareThreads()),
                 new io.lince.stream.InputPolicy(events(c.classifier().input()), fetch(c.fetch())),
-                c.classifier().streamThreads(), trainer(c), c.kafka().applicationIdPrefix(), c.model().seed());
+                c.classifier().streamThreads(), trainer(c), c.kafka().applicationIdPrefix(), c.model().seed(), watching(c.classifier()));
     }
 }

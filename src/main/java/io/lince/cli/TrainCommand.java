@@ -81,7 +81,7 @@ class TrainCommand implements Callable<Integer> {
             FitHistory h = oneCycle
                     ? learner.fitOneCycle(rates, spec.epochs(), save, resume)
                     : learner.fit(rates, spec, save, resume);
-            out.println("saved " + learner.checkpointPath(save));
+            out.println("saved " + learner.saveCalibrated(save));
             Path runs = learn.runsDir(config).resolve(save);
             if (!h.isEmpty()) {
                 out.println("plots: " + Charts.learningRate(h, runs.resolve("learning-rate.png")) + ", "

@@ -90,6 +90,12 @@ public interface LinceConfig {
         @WithDefault(Topics.EXAMPLES)
         String examples();
 
+        @WithDefault(Topics.ALERTS)
+        String alerts();
+
+        @WithDefault(Topics.SHADOW)
+        String shadow();
+
         @WithDefault("3")
         int partitions();
     }
@@ -191,6 +197,44 @@ public interface LinceConfig {
         long maxDelayMs();
 
         Selection selection();
+
+        /** The drift watch (see {@code DriftWatch}). */
+        Drift drift();
+
+        interface Drift {
+            /** Compare the stream with the served version's reference (when the version has one). */
+            @WithDefault("true")
+            boolean enabled();
+
+            /** Images in the rolling window compared with the reference. */
+            @WithDefault("500")
+            int window();
+
+            /** Population stability index of the confidence above which the stream has drifted. */
+            @WithDefault("0.25")
+            double confidencePsi();
+
+            /** Shift of the window's mean embedding, in reference standard deviations (RMS over dimensions), above which it has drifted. */
+            @WithDefault("0.25")
+            double embeddingShift();
+
+            /** While drift lasts, the labelling budget is multiplied by this (1 = unchanged). */
+            @WithDefault("1")
+            double budgetFactor();
+
+            /** Ask a trainer in this process to train when drift starts. */
+            @WithDefault("false")
+            boolean requestRetraining();
+        }
+
+        /** Mirroring a shadowed version on live traffic. */
+        Shadow shadow();
+
+        interface Shadow {
+            /** Share of batches the shadowed version also runs on (0 = never). */
+            @WithDefault("0.25")
+            double share();
+        }
     }
 
     /** Which uncertain images go to the labellers (see {@code SelectionSettings}). */
@@ -222,6 +266,14 @@ public interface LinceConfig {
          */
         @WithDefault("0")
         double exploration();
+
+        /** Among uncertain images, skip those within this many bits (of 64) of the perceptual hash of an image sent recently; -1 = off. */
+        @WithDefault("8")
+        int nearDuplicateBits();
+
+        /** How many recently sent images each task remembers for that check. */
+        @WithDefault("256")
+        int nearDuplicateMemory();
     }
 
     interface Web {
@@ -338,12 +390,41 @@ public interface LinceConfig {
         /** Also train when this many seconds have passed with any new labels; 0 = only by count or request. */
         @WithDefault("0")
         long retrainIntervalSeconds();
+
+        /** A candidate whose expected calibration error is worse than the champion's by more than this is refused. */
+        @WithDefault("0.05")
+        double eceDelta();
+
+        /** A shadow run on live traffic before promotion (see {@code ShadowRule}). */
+        Shadow shadow();
+
+        interface Shadow {
+            /** Candidates that pass the offline gate are shadowed before they are promoted. */
+            @WithDefault("false")
+            boolean required();
+
+            /** Images the shadow must have seen before it is judged. */
+            @WithDefault("200")
+            int images();
+
+            /** Least share of those images on which it must give the champion's label. */
+            @WithDefault("0.8")
+            double minAgreement();
+
+            /** Largest ratio of its forward pass time to the champion's, per batch. */
+            @WithDefault("1.5")
+            double maxLatencyRatio();
+
+            /** Rejected when it has not seen enough images by then. */
+            @WithDefault("30m")
+            java.time.Duration timeout();
+        }
     }
 
     default Topics topicsRecord() {
         TopicNames t = topics();
         return new Topics(t.images(), t.classifications(), t.retraining(), t.labels(), t.models(),
-                t.deadLetter(), t.examples(), t.partitions());
+                t.deadLetter(), t.examples(), t.alerts(), t.shadow(), t.partitions());
     }
 
     default Path modelStoreDir() {

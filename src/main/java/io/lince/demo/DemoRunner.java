@@ -61,7 +61,7 @@ public final class DemoRunner {
      */
     public record Options(Optional<Path> folder, int limit, double rate, int inputSize, RoutingPolicy routing,
             TrainerSettings trainer, Path workDir, String device, Optional<Path> weights, long seed,
-            Duration stallTimeout, Optional<Path> keep, Duration trainingWait) {}
+            Duration stallTimeout, Optional<Path> keep, Duration trainingWait, io.lince.watch.Watching watching) {}
 
     private static final Duration TICK = Duration.ofSeconds(1);
 
@@ -97,7 +97,7 @@ public final class DemoRunner {
                 topics, images.classes(), options.weights(), options.inputSize(), Serving.fp32(options.device()),
                 options.routing(), BatchSettings.defaults(),
                 io.lince.stream.InputPolicy.of(FetchPolicy.localFiles(Optional.empty())), 1, options.trainer(), "lince-demo",
-                options.seed());
+                options.seed(), options.watching());
         RoutingPolicy r = options.routing();
         out.printf(Locale.ROOT, "Streaming %d images of classes %s through Kafka; sent for labelling: %s %s %.2f%s; "
                 + "retraining every %d labels%s.%n", total, images.classes(), r.measure().name().toLowerCase(Locale.ROOT),
@@ -118,6 +118,7 @@ public final class DemoRunner {
             producer.start();
             watch(lince, topics, truth, stats, total, stop);
             producer.join(5_000);
+            stats.serving(lince);
         } finally {
             if (options.keep().isPresent()) {
                 keep(runDir, options.keep().get(), stats, truth, files);

@@ -119,6 +119,30 @@ final class DemoStats {
         return (classified.size() - 1) / ((lastResultNanos - firstResultNanos) / 1e9);
     }
 
+    /** The serving version at the end: its temperature, calibration error and drift state. */
+    private Map<String, Object> serving;
+
+    synchronized void serving(io.lince.app.LinceNode node) {
+        Map<String, Object> v = new java.util.LinkedHashMap<>();
+        node.slot().ifPresent(sl -> {
+            v.put("version", sl.info().version());
+            v.put("temperature", round(sl.info().temperature()));
+            ModelPublished pm = models.get(sl.info().version());
+            if (pm != null && pm.getMetrics().containsKey("ece")) {
+                v.put("ece", round(pm.getMetrics().get("ece")));
+            }
+        });
+        node.drift().ifPresent(d -> {
+            var st = d.status();
+            v.put("drift", st.state().name().toLowerCase(java.util.Locale.ROOT));
+            if (!Double.isNaN(st.embeddingShift())) {
+                v.put("embeddingShift", round(st.embeddingShift()));
+                v.put("confidencePsi", round(st.confidencePsi()));
+            }
+        });
+        serving = v;
+    }
+
     synchronized Map<String, Object> summary(boolean synthetic) {
         Map<String, Object> m = new java.util.LinkedHashMap<>();
         m.put("images", sent);
@@ -140,6 +164,9 @@ final class DemoStats {
         m.put("classifyRate", round(classifyRate()));
         m.put("elapsedSeconds", round((System.nanoTime() - started) / 1e9));
         m.put("syntheticImages", synthetic);
+        if (serving != null) {
+            m.put("serving", serving);
+        }
         return m;
     }
 
@@ -150,8 +177,10 @@ final class DemoStats {
         v.put("version", pm.getVersion());
         v.put("status", pm.getStatus());
         v.put("trainedOn", pm.getTrainedOn());
+        v.put("temperature", round(pm.getTemperature()));
         for (String k : List.of("labelsSeen", "replayed", "stream.accuracy", "championStream.accuracy",
-                "stream.images", "eval.accuracy", "championEval.accuracy", "eval.images", "trainSeconds")) {
+                "stream.images", "eval.accuracy", "championEval.accuracy", "eval.images", "ece", "championEce", "brier",
+                "shadow.agreement", "shadow.images", "trainSeconds")) {
             if (mx.containsKey(k)) {
                 v.put(k, round(mx.get(k)));
             }

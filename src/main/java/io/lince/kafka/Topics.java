@@ -5,6 +5,8 @@ import java.util.List;
 /**
  * Lince's topic names and partition counts. {@code examples} is the trainer's compacted topic of
  * labelled examples (retraining sample joined with its label), the source of truth for training.
+ * {@code alerts} carries the classifiers' drift alerts; {@code shadow} what a shadowed version
+ * said on the batches it mirrored, beside the champion's answers.
  */
 public record Topics(
         String images,
@@ -14,6 +16,8 @@ public record Topics(
         String models,
         String deadLetter,
         String examples,
+        String alerts,
+        String shadow,
         int partitions) {
 
     public static final String IMAGES = "lince.images";
@@ -23,13 +27,15 @@ public record Topics(
     public static final String MODELS = "lince.models";
     public static final String DEAD_LETTER = "lince.dead-letter";
     public static final String EXAMPLES = "lince.examples";
+    public static final String ALERTS = "lince.alerts";
+    public static final String SHADOW = "lince.shadow";
 
     public static Topics defaults(int partitions) {
-        return new Topics(IMAGES, CLASSIFICATIONS, RETRAINING, LABELS, MODELS, DEAD_LETTER, EXAMPLES, partitions);
+        return new Topics(IMAGES, CLASSIFICATIONS, RETRAINING, LABELS, MODELS, DEAD_LETTER, EXAMPLES, ALERTS, SHADOW, partitions);
     }
 
     public List<String> all() {
-        return List.of(images, classifications, retraining, labels, models, deadLetter, examples);
+        return List.of(images, classifications, retraining, labels, models, deadLetter, examples, alerts, shadow);
     }
 
     /**

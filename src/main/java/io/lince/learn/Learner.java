@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -248,6 +249,34 @@ public final class Learner implements AutoCloseable {
         return file;
     }
 
+    /**
+     * Saves the model as {@link #save} does, calibrated for serving: with the temperature that fits
+     * the validation set best and the drift reference of the train and valid images (what the
+     * drift watch compares the stream with). Without a validation set it saves as it is.
+     *
+     * @return the checkpoint and the temperature it carries
+     */
+    public Path saveCalibrated(String name) throws IOException {
+        if (data.valid().isEmpty()) {
+            return save(name);
+        }
+        Predictions valid = predictValid(0, 1);
+        double t = Calibration.fitTemperature(valid.probabilities(), valid.labels());
+        List<Entry> seen = new ArrayList<>(data.train());
+        seen.addAll(data.valid());
+        ModelInfo calibrated = info.calibrated(t, reference(seen, t).orElse(null));
+        Calibration.Report before = Calibration.report(valid.probabilities(), valid.labels(), 1);
+        Calibration.Report after = Calibration.report(valid.probabilities(), valid.labels(), t);
+        out.printf(java.util.Locale.ROOT, "calibration on valid: temperature %.3f; ECE %.4f -> %.4f, log loss %.4f -> %.4f"
+                + " (fitted on the images it is judged on)%n", t, before.ece(), after.ece(), before.logLoss(), after.logLoss());
+        Files.createDirectories(modelsDir());
+        Path file = checkpointPath(name);
+        Path tmp = Files.createTempFile(modelsDir(), name, ".tmp");
+        Checkpoint.write(tmp, calibrated, model.network());
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        return file;
+    }
+
     /** Loads a named checkpoint's weights into this learner (the frozen groups stay as they are). */
     public void load(String name) throws IOException {
         Path file = checkpointPath(name);
@@ -282,6 +311,42 @@ public final class Learner implements AutoCloseable {
     public Predictions predict(List<Entry> entries, int ttaViews, double originalWeight) {
         Augmentation aug = settings.augmentation().isNone() ? Augmentation.preset(Augmentation.SIDE_ON, 1.1) : settings.augmentation();
         return new Tta(loader, aug, ttaViews, originalWeight, settings.seed()).predict(model, entries, data.classes(), out);
+    }
+
+    /**
+     * The drift reference of this learner's model on {@code entries} (centre crops): their
+     * confidence at temperature {@code temperature} and their embeddings; unreadable files are
+     * skipped. Empty when none can be read.
+     */
+    public Optional<io.lince.model.DriftReference> reference(List<Entry> entries, double temperature) {
+        ModelRunner runner = new ModelRunner(model);
+        long[] shape = {3, loader.size(), loader.size()};
+        List<Float> confidences = new ArrayList<>();
+        List<float[]> embeddings = new ArrayList<>();
+        int step = Math.max(1, settings.batchSize());
+        for (int from = 0; from < entries.size(); from += step) {
+            List<float[]> rows = new ArrayList<>();
+            for (Entry e : entries.subList(from, Math.min(entries.size(), from + step))) {
+                loader.decode(e.file()).ifPresent(img -> rows.add(loader.preprocessor().toTensor(img)));
+            }
+            if (rows.isEmpty()) {
+                continue;
+            }
+            ModelRunner.Embedded out = runner.embedded(MiniBatch.of(rows), shape);
+            for (int i = 0; i < rows.size(); i++) {
+                float[] p = Calibration.rescale(out.probabilities()[i], temperature);
+                confidences.add(p[Calibration.top(p)]);
+                embeddings.add(out.embeddings()[i]);
+            }
+        }
+        if (confidences.isEmpty()) {
+            return Optional.empty();
+        }
+        float[] c = new float[confidences.size()];
+        for (int i = 0; i < c.length; i++) {
+            c[i] = confidences.get(i);
+        }
+        return Optional.of(io.lince.model.DriftReference.of(c, embeddings.toArray(float[][]::new), data.classes().size()));
     }
 
     /** The training batches as a fit would read them (standardised activations when precomputing). */

@@ -28,6 +28,19 @@ public final class ModelRunner {
         }
     }
 
+    /** Class probabilities (temperature 1) and embeddings (the pooled body activations) of a batch of images. */
+    public record Embedded(float[][] probabilities, float[][] embeddings) {}
+
+    public Embedded embedded(MiniBatch batch, long[] exampleShape) {
+        try (NDManager nd = model.djlModel().getNDManager().newSubManager()) {
+            NDArray x = nd.create(batch.inputs(), shape(batch.size(), exampleShape));
+            ParameterStore ps = new ParameterStore(nd, false);
+            NDArray pooled = model.network().features(ps, x, false);
+            NDArray logits = model.network().head().forward(ps, new NDList(pooled), false).head();
+            return new Embedded(rows(logits.softmax(1), batch.size()), rows(pooled, batch.size()));
+        }
+    }
+
     /** Class probabilities; {@code precomputed} inputs are activations and go through the head only. */
     public float[][] probabilities(MiniBatch batch, long[] exampleShape, boolean precomputed) {
         try (NDManager nd = model.djlModel().getNDManager().newSubManager()) {

@@ -4,6 +4,7 @@ import io.lince.contracts.Prediction;
 import io.lince.images.ImageDecoder;
 import io.lince.images.InputCrop;
 import io.lince.images.InvalidImageException;
+import io.lince.images.PerceptualHash;
 import io.lince.images.Preprocessor;
 import java.awt.image.BufferedImage;
 import java.nio.ByteBuffer;
@@ -21,19 +22,52 @@ import java.util.Map;
  */
 public final class ImageClassifier {
 
-    /** A prediction with where the time went. */
-    public record Classified(Prediction prediction, float decodeMillis, float inferenceMillis) {}
+    /**
+     * A prediction with where the time went, the image's embedding (the pooled body activations
+     * of its centre view) and its {@link PerceptualHash} (of the centre crop).
+     */
+    public record Classified(Prediction prediction, float decodeMillis, float inferenceMillis, float[] embedding,
+            long fingerprint) {}
 
-    /** How a batch of crops becomes probabilities: {@link LinceModel#probabilities}, or a stand-in. */
+    /** How a batch of crops becomes probabilities and embeddings: {@link LinceModel#outputs}, or a stand-in. */
     @FunctionalInterface
     public interface Forward {
-        float[][] probabilities(LinceModel model, ByteBuffer rgb, int n);
+        LinceModel.Outputs outputs(LinceModel model, ByteBuffer rgb, int n);
+    }
+
+    /**
+     * Told of every batch right after its forward pass, on the forward thread and under the
+     * batch's lease of the model: the drift watch and the shadow runner. It must not block: what
+     * it needs to do at length it hands to a thread of its own.
+     *
+     * @param crops the batch's crops as the model saw them ({@code results.size() × views} of
+     *     them), valid only during the call
+     */
+    @FunctionalInterface
+    public interface BatchListener {
+        void ran(ModelInfo model, ByteBuffer crops, int views, List<Classified> results, float inferenceMillis);
+
+        BatchListener NONE = (model, crops, views, results, millis) -> {};
+
+        /** Each of {@code listeners} in turn; one that throws does not keep the others from being told. */
+        static BatchListener all(BatchListener... listeners) {
+            return (model, crops, views, results, millis) -> {
+                for (BatchListener l : listeners) {
+                    try {
+                        l.ran(model, crops.duplicate(), views, results, millis);
+                    } catch (RuntimeException e) {
+                        org.jboss.logging.Logger.getLogger(ImageClassifier.class).warnf(e, "a batch listener failed: %s", e);
+                    }
+                }
+            };
+        }
     }
 
     private final ModelSlot slot;
     private final InputCrop crops;
     private final int ttaViews;
     private final Forward forward;
+    private volatile BatchListener listener = BatchListener.NONE;
 
     public ImageClassifier(ModelSlot slot, ImageDecoder decoder) {
         this(slot, decoder, 0);
@@ -44,7 +78,7 @@ public final class ImageClassifier {
     }
 
     public ImageClassifier(ModelSlot slot, InputCrop crops, int ttaViews) {
-        this(slot, crops, ttaViews, LinceModel::probabilities);
+        this(slot, crops, ttaViews, LinceModel::outputs);
     }
 
     /**
@@ -60,6 +94,16 @@ public final class ImageClassifier {
 
     public ModelSlot slot() {
         return slot;
+    }
+
+    /** Who is told of each batch after its forward pass (one listener; {@link BatchListener#NONE} for none). */
+    public void listen(BatchListener l) {
+        this.listener = l;
+    }
+
+    /** The test-time views each image adds to the centre crop (0 without test-time augmentation). */
+    public int ttaViews() {
+        return ttaViews;
     }
 
     public BufferedImage decode(byte[] bytes) throws InvalidImageException {
@@ -152,9 +196,12 @@ public final class ImageClassifier {
             int size = model.info().inputSize();
             int n = items.size() * perImage;
             ByteBuffer batch = batchBuffer(n * size * size * 3);
-            for (Prepared item : items) {
+            long[] fingerprints = new long[items.size()];
+            for (int i = 0; i < items.size(); i++) {
                 try {
-                    item.cropsFor(size, this).forEach(batch::put);
+                    List<byte[]> views = items.get(i).cropsFor(size, this);
+                    fingerprints[i] = PerceptualHash.of(views.get(0), size);
+                    views.forEach(batch::put);
                 } catch (InvalidImageException e) {
                     // it was valid when prepared: only a model swap to another size gets here
                     throw new IllegalStateException("cannot remake an input crop: " + e.getMessage(), e);
@@ -162,20 +209,29 @@ public final class ImageClassifier {
             }
             batch.flip();
             long t1 = System.nanoTime();
-            float[][] probs = forward.probabilities(model, batch, n);
+            LinceModel.Outputs outputs = forward.outputs(model, batch.duplicate(), n);
+            float[][] probs = outputs.probabilities();
             long t2 = System.nanoTime();
             float perImagePre = (t1 - t0) / 1e6f / items.size();
+            float inferenceMillis = (t2 - t1) / 1e6f;
             List<Classified> out = new ArrayList<>(items.size());
             for (int i = 0; i < items.size(); i++) {
                 Prediction p = combine(Arrays.asList(probs).subList(i * perImage, (i + 1) * perImage), model.info());
-                out.add(new Classified(p, items.get(i).millis() + perImagePre, (t2 - t1) / 1e6f));
+                out.add(new Classified(p, items.get(i).millis() + perImagePre, inferenceMillis,
+                        outputs.embeddings()[i * perImage], fingerprints[i]));
+            }
+            try {
+                listener.ran(model.info(), batch.duplicate(), perImage, out, inferenceMillis);
+            } catch (RuntimeException e) {
+                // watching must never cost a batch its results
+                org.jboss.logging.Logger.getLogger(ImageClassifier.class).warnf(e, "a batch listener failed: %s", e);
             }
             return out;
         });
     }
 
     /** Averages the views' probabilities; the variance is of the averaged top class across views. */
-    static Prediction combine(List<float[]> views, ModelInfo info) {
+    public static Prediction combine(List<float[]> views, ModelInfo info) {
         int k = views.get(0).length;
         float[] mean = new float[k];
         for (float[] v : views) {

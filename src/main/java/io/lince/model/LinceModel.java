@@ -191,36 +191,64 @@ public final class LinceModel implements AutoCloseable {
     }
 
     /**
+     * What the network says about a batch: each image's class probabilities (calibrated: the
+     * logits divided by the model's temperature before the softmax) and its embedding, the 512
+     * pooled body activations the head reads (what the drift watch and near-duplicate checks
+     * compare).
+     */
+    public record Outputs(float[][] probabilities, float[][] embeddings) {}
+
+    /**
      * Class probabilities for a batch of {@code n} RGB crops laid out one after another (HWC
-     * bytes, {@code n × size × size × 3}). The buffer becomes one tensor in one copy (to the
+     * bytes, {@code n × size × size × 3}); see {@link #outputs}.
+     */
+    public float[][] probabilities(ByteBuffer rgb, int n) {
+        return outputs(rgb, n).probabilities();
+    }
+
+    /**
+     * Probabilities and embeddings for a batch of {@code n} RGB crops laid out one after another
+     * (HWC bytes, {@code n × size × size × 3}). The buffer becomes one tensor in one copy (to the
      * model's device, on a GPU); the conversion to floats, the layout change to NCHW and
      * ImageNet's normalisation run there, on the whole batch, in the same float32 operations as
      * {@link io.lince.images.Preprocessor#toTensor}. No predictor is made: the block is called
      * directly under one scope that frees every intermediate tensor. Safe on any thread.
      */
-    public float[][] probabilities(ByteBuffer rgb, int n) {
+    public Outputs outputs(ByteBuffer rgb, int n) {
         int s = info.inputSize();
         if (rgb.remaining() != n * s * s * 3) {
             throw new IllegalArgumentException("expected " + n + " crops of " + s + "x" + s + "x3 bytes, got "
                     + rgb.remaining() + " bytes");
         }
         try (NDManager scope = model.getNDManager().newSubManager()) {
-            NDArray pixels = scope.create(rgb, new Shape(n, s, s, 3), DataType.UINT8);
-            NDArray mean = scope.create(Preprocessor.mean(), new Shape(1, 3, 1, 1));
-            NDArray std = scope.create(Preprocessor.std(), new Shape(1, 3, 1, 1));
-            NDArray x = pixels.toType(DataType.FLOAT32, false).transpose(0, 3, 1, 2).div(255f).sub(mean).div(std);
-            if (dtype != DataType.FLOAT32) {
-                x = x.toType(dtype, false);
+            NDArray x = input(scope, rgb, n);
+            ParameterStore ps = new ParameterStore(scope, false);
+            NDArray pooled = net.features(ps, x, false);
+            NDArray logits = net.head().forward(ps, new NDList(pooled), false).singletonOrThrow().toType(DataType.FLOAT32, false);
+            if (info.temperature() != 1) {
+                logits = logits.div((float) info.temperature());
             }
-            NDArray logits = net.forward(new ParameterStore(scope, false), new NDList(x), false).singletonOrThrow();
-            float[] flat = logits.toType(DataType.FLOAT32, false).softmax(-1).toFloatArray();
-            int k = flat.length / n;
-            float[][] out = new float[n][];
-            for (int i = 0; i < n; i++) {
-                out[i] = Arrays.copyOfRange(flat, i * k, (i + 1) * k);
-            }
-            return out;
+            return new Outputs(rows(logits.softmax(-1).toFloatArray(), n), rows(pooled.toType(DataType.FLOAT32, false).toFloatArray(), n));
         }
+    }
+
+    /** The batch's crops as the network's input: one tensor, NCHW, normalised, in the model's precision. */
+    NDArray input(NDManager scope, ByteBuffer rgb, int n) {
+        int s = info.inputSize();
+        NDArray pixels = scope.create(rgb, new Shape(n, s, s, 3), DataType.UINT8);
+        NDArray mean = scope.create(Preprocessor.mean(), new Shape(1, 3, 1, 1));
+        NDArray std = scope.create(Preprocessor.std(), new Shape(1, 3, 1, 1));
+        NDArray x = pixels.toType(DataType.FLOAT32, false).transpose(0, 3, 1, 2).div(255f).sub(mean).div(std);
+        return dtype == DataType.FLOAT32 ? x : x.toType(dtype, false);
+    }
+
+    private static float[][] rows(float[] flat, int n) {
+        int k = flat.length / n;
+        float[][] out = new float[n][];
+        for (int i = 0; i < n; i++) {
+            out[i] = Arrays.copyOfRange(flat, i * k, (i + 1) * k);
+        }
+        return out;
     }
 
     /**
@@ -228,7 +256,7 @@ public final class LinceModel implements AutoCloseable {
      * thread-safe. Serving uses {@link #probabilities}.
      */
     public Predictor<float[], float[]> newPredictor() {
-        return model.newPredictor(new ProbabilityTranslator(info.inputSize()));
+        return model.newPredictor(new ProbabilityTranslator(info.inputSize(), info.temperature()));
     }
 
     public Shape inputShape(int batch) {

@@ -8,15 +8,17 @@ import ai.djl.translate.Translator;
 import ai.djl.translate.TranslatorContext;
 
 /**
- * Preprocessed CHW pixels in, class probabilities out. The tensor is created by the predictor's
+ * Preprocessed CHW pixels in, class probabilities (at the model's temperature) out. The tensor is created by the predictor's
  * manager, so on a GPU the batch lives on the device from here to the softmax.
  */
 final class ProbabilityTranslator implements Translator<float[], float[]> {
 
     private final Shape shape;
+    private final float temperature;
 
-    ProbabilityTranslator(int inputSize) {
+    ProbabilityTranslator(int inputSize, double temperature) {
         this.shape = new Shape(3, inputSize, inputSize);
+        this.temperature = (float) temperature;
     }
 
     @Override
@@ -31,7 +33,7 @@ final class ProbabilityTranslator implements Translator<float[], float[]> {
     @Override
     public float[] processOutput(TranslatorContext ctx, NDList list) {
         NDArray logits = list.singletonOrThrow();
-        return logits.softmax(-1).toFloatArray();
+        return (temperature == 1 ? logits : logits.div(temperature)).softmax(-1).toFloatArray();
     }
 
     @Override

@@ -174,6 +174,14 @@ public final class ResNet34 extends AbstractBlock {
 
     /** Runs the body: images (N,3,H,W) to pooled activations (N,512). */
     public NDArray features(ParameterStore ps, NDArray images, boolean training) {
+        return Pool.globalAvgPool2d(lastBlock(ps, images, training));
+    }
+
+    /**
+     * Runs the body up to the output of the last residual block, before pooling: images (N,3,H,W)
+     * to activation maps (N,512,H/32,W/32), what Grad-CAM weighs.
+     */
+    public NDArray lastBlock(ParameterStore ps, NDArray images, boolean training) {
         boolean t0 = training(0, training);
         NDList x = norm(bn1, ps, conv1.forward(ps, new NDList(images), t0), t0);
         NDArray y = Activation.relu(x.head());
@@ -182,7 +190,7 @@ public final class ResNet34 extends AbstractBlock {
         for (int i = 0; i < layers.length; i++) {
             z = layers[i].forward(ps, z, training(i < 2 ? 0 : 1, training));
         }
-        return Pool.globalAvgPool2d(z.head());
+        return z.head();
     }
 
     @Override

@@ -73,6 +73,12 @@ public final class MicrometerClassifierMetrics implements ClassifierMetrics {
     }
 
     @Override
+    public void notSent(io.lince.stream.Selector.Skip why) {
+        Counter.builder("lince.images.not.sent").description("images the selector would have sent for labelling but did not, by why")
+                .tag("why", why.name().toLowerCase(java.util.Locale.ROOT)).register(registry).increment();
+    }
+
+    @Override
     public void erased() {
         Counter.builder("lince.images.erased").description("image ids erased (tombstones on the image topic)")
                 .register(registry).increment();

@@ -27,6 +27,27 @@ public class RunningNode {
         node.slot().ifPresent(this::gaugeModelVersion);
         node.follower().ifPresent(f -> Gauge.builder("lince.champion.version", f, ModelFollower::championVersion)
                 .description("the registry's champion: what the classifier should be serving").register(registry));
+        node.drift().ifPresent(d -> {
+            Gauge.builder("lince.drift.confidence.psi", d, w -> w.status().confidencePsi())
+                    .description("population stability index of the last window's confidence against the served version's reference")
+                    .register(registry);
+            Gauge.builder("lince.drift.embedding.shift", d, w -> w.status().embeddingShift())
+                    .description("shift of the last window's mean embedding from the reference's, in reference sd (RMS over dimensions)")
+                    .register(registry);
+            Gauge.builder("lince.drift.state", d, w -> switch (w.status().state()) {
+                        case DRIFT -> 1;
+                        case QUIET -> 0;
+                        default -> -1;
+                    }).description("1: the stream has drifted from the served version's reference; 0: it has not; -1: not judged (no reference, or the window is filling)")
+                    .register(registry);
+        });
+        node.shadow().ifPresent(sh -> {
+            Gauge.builder("lince.shadow.version", sh, r -> r.version().orElse(0)).description("the version mirrored (0: none)")
+                    .register(registry);
+            Gauge.builder("lince.shadow.batches.mirrored", sh, r -> r.counts()[0]).register(registry);
+            Gauge.builder("lince.shadow.batches.skipped", sh, r -> r.counts()[1])
+                    .description("batches not mirrored because the shadow was still busy").register(registry);
+        });
         if (node.options().role().classifies()) {
             for (int p = 0; p < node.options().topics().partitions(); p++) {
                 int partition = p;

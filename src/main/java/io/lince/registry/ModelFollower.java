@@ -48,6 +48,9 @@ public final class ModelFollower implements AutoCloseable {
     private record Backoff(long until, long waited) {}
 
     private final Map<String, Backoff> refusals = new HashMap<>();
+    /** Mirrors the shadowed version, when this classifier mirrors one (null: it does not). */
+    private volatile io.lince.watch.ShadowRunner shadows;
+    private String shadowRefused;
     static final long FIRST_BACKOFF_MS = 1_000;
     static final long MAX_BACKOFF_MS = 300_000;
 
@@ -59,6 +62,12 @@ public final class ModelFollower implements AutoCloseable {
         this.device = device;
         this.thread = new Thread(this::run, "lince-model-follower");
         thread.setDaemon(true);
+    }
+
+    /** Also loads the registry's shadowed version into {@code runner} (and stops it when none is shadowed). */
+    public ModelFollower mirroringShadowsWith(io.lince.watch.ShadowRunner runner) {
+        this.shadows = runner;
+        return this;
     }
 
     public ModelFollower start() {
@@ -80,6 +89,7 @@ public final class ModelFollower implements AutoCloseable {
                     }
                 }
                 ModelRegistry.champion(history).ifPresent(m -> follow(m, System.currentTimeMillis()));
+                followShadow(ModelRegistry.shadowed(history));
             }
         } catch (WakeupException e) {
             // closing
@@ -113,6 +123,36 @@ public final class ModelFollower implements AutoCloseable {
         } else {
             long wait = backoff == null ? FIRST_BACKOFF_MS : Math.min(MAX_BACKOFF_MS, backoff.waited() * 2);
             refusals.put(key, new Backoff(now + wait, wait));
+        }
+    }
+
+    /**
+     * Loads the shadowed version into the shadow runner, or stops it when none is shadowed. An
+     * artifact that does not verify or load is refused once per (version, sha256), with a log
+     * line, and not mirrored: a shadow is never worth a retry loop.
+     */
+    void followShadow(java.util.Optional<ModelPublished> shadowed) {
+        io.lince.watch.ShadowRunner runner = shadows;
+        if (runner == null) {
+            return;
+        }
+        if (shadowed.isEmpty()) {
+            if (runner.version().isPresent()) {
+                runner.stop();
+            }
+            return;
+        }
+        ModelPublished m = shadowed.get();
+        String key = m.getVersion() + "/" + m.getSha256();
+        if (runner.version().map(v -> v == m.getVersion()).orElse(false) || key.equals(shadowRefused)) {
+            return;
+        }
+        try {
+            LinceModel model = LinceModel.loadForServing(store.verified(m), device, serving);
+            runner.mirror(model);
+        } catch (Exception e) {
+            shadowRefused = key;
+            LOG.errorf("refused to shadow v%d: %s", m.getVersion(), e.getMessage());
         }
     }
 

@@ -42,6 +42,8 @@ public final class ModelRegistry implements AutoCloseable {
     public static final String PROMOTED = "promoted";
     public static final String REJECTED = "rejected";
     public static final String RETIRED = "retired";
+    /** Not served: mirrored by the classifiers on a share of their batches (see {@code ShadowRunner}). */
+    public static final String SHADOW = "shadow";
 
     private final KafkaClients clients;
     private final String topic;
@@ -202,6 +204,41 @@ public final class ModelRegistry implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /**
+     * The version the classifiers mirror: the one whose latest record says shadow, the newest such
+     * record in the log if there are several. Empty when none is shadowed.
+     */
+    public static Optional<ModelPublished> shadowed(List<ModelPublished> records) {
+        Map<Integer, ModelPublished> latest = versions(records);
+        List<ModelPublished> history = effective(records);
+        for (int i = history.size() - 1; i >= 0; i--) {
+            ModelPublished m = history.get(i);
+            if (SHADOW.equals(m.getStatus()) && SHADOW.equals(latest.get(m.getVersion()).getStatus())) {
+                return Optional.of(latest.get(m.getVersion()));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Has the classifiers mirror {@code version} on live traffic (any version the store holds, a
+     * rejected one too): a record with status shadow. Promoting it, rejecting it or shadowing
+     * another ends the mirroring.
+     */
+    public ModelPublished shadow(int version, String why) {
+        ModelPublished target = versions().get(version);
+        if (target == null) {
+            throw new IllegalArgumentException("no model v" + version + "; known: " + versions().keySet());
+        }
+        if (PROMOTED.equals(target.getStatus()) && champion().map(c -> c.getVersion() == version).orElse(false)) {
+            throw new IllegalArgumentException("v" + version + " is the champion: it is served, not shadowed");
+        }
+        ModelPublished shadow = ModelPublished.newBuilder(target).setStatus(SHADOW).setDecision(why).setExpectedChampion(null)
+                .setPromotedAt(null).build();
+        publish(shadow);
+        return shadow;
     }
 
     /**
@@ -381,6 +418,7 @@ public final class ModelRegistry implements AutoCloseable {
                 .setInputSize(info.inputSize())
                 .setMetrics(metrics)
                 .setTrainedOn(trainedOn)
+                .setTemperature(info.temperature())
                 .setPublishedAt(java.time.Instant.now())
                 .build();
     }

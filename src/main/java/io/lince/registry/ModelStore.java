@@ -121,6 +121,24 @@ public final class ModelStore {
         return file;
     }
 
+    /** Something that writes a file. */
+    @FunctionalInterface
+    public interface FileWriter {
+        Path write(Path file) throws IOException;
+    }
+
+    /** The reliability diagram of {@code version}'s calibration, beside its artifact ({@code resnet34-v0005.reliability.png}). */
+    public Path putReliabilityDiagram(int version, FileWriter chart) throws IOException {
+        Path file = reliabilityDiagram(version);
+        chart.write(file);
+        applyMode(file);
+        return file;
+    }
+
+    public Path reliabilityDiagram(int version) {
+        return root.resolve(String.format(Locale.ROOT, "resnet34-v%04d.reliability.png", version));
+    }
+
     private void applyMode(Path file) throws IOException {
         if (Files.getFileStore(file).supportsFileAttributeView(java.nio.file.attribute.PosixFileAttributeView.class)) {
             Files.setPosixFilePermissions(file, mode);

@@ -18,8 +18,45 @@ import java.util.Locale;
  * candidate's log loss is lower and its accuracy not lower by more than {@code epsilon}, and on
  * the uncertain slice its accuracy is not lower by more than {@code epsilon} either. Until then,
  * the same rule on the uncertain slice alone, and the reason says so.
+ *
+ * <p>Then calibration: both slices together, each model at the temperature it would serve with
+ * (the champion's published one; the candidate's fitted on these images, judged by two-fold
+ * cross-fitting so that it is not judged on what it was fitted to), and a candidate whose
+ * expected calibration error is worse than the champion's by more than {@code eceDelta} is
+ * refused: its confidence would route the wrong images to the labellers. On fewer than
+ * {@link #MINIMUM_CALIBRATION_IMAGES} images ECE is noise, and the reason says it was not judged.
  */
-public record PromotionGate(double epsilon, int minimumSlice, int minimumStreamSlice) {
+public record PromotionGate(double epsilon, int minimumSlice, int minimumStreamSlice, double eceDelta) {
+
+    /** How much worse a candidate's ECE may be than the champion's, unless configured. */
+    public static final double DEFAULT_ECE_DELTA = 0.05;
+    /** Images needed before the gate judges calibration: 15 bins of a few images each say nothing. */
+    public static final int MINIMUM_CALIBRATION_IMAGES = 50;
+
+    public PromotionGate(double epsilon, int minimumSlice, int minimumStreamSlice) {
+        this(epsilon, minimumSlice, minimumStreamSlice, DEFAULT_ECE_DELTA);
+    }
+
+    /** {@link #decide(Judged, Judged)}, then the calibration rule on both models' reports. */
+    public Verdict decide(Judged candidate, Judged champion, io.lince.learn.Calibration.Report candidateCalibration,
+            io.lince.learn.Calibration.Report championCalibration) {
+        Verdict v = decide(candidate, champion);
+        if (!v.promote()) {
+            return v;
+        }
+        String ece = String.format(Locale.ROOT, "ECE %.4f (T %.2f) vs %.4f (T %.2f) on %d images",
+                candidateCalibration.ece(), candidateCalibration.temperature(), championCalibration.ece(),
+                championCalibration.temperature(), candidateCalibration.images());
+        if (candidateCalibration.images() < MINIMUM_CALIBRATION_IMAGES) {
+            return new Verdict(true, v.reason() + "; calibration not judged (" + ece + ", fewer than "
+                    + MINIMUM_CALIBRATION_IMAGES + ")");
+        }
+        if (candidateCalibration.ece() > championCalibration.ece() + eceDelta) {
+            return new Verdict(false, String.format(Locale.ROOT, "worse calibrated by more than %.3f: %s; %s", eceDelta,
+                    ece, v.reason()));
+        }
+        return new Verdict(true, v.reason() + "; " + ece);
+    }
 
     /** How one model did on one slice. */
     public record Scores(double accuracy, double logLoss, int images) {

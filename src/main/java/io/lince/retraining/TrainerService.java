@@ -4,6 +4,7 @@ import ai.djl.Device;
 import io.lince.contracts.LabelledExample;
 import io.lince.contracts.ModelPublished;
 import io.lince.images.ImageFolder.Entry;
+import io.lince.learn.Calibration;
 import io.lince.learn.Dataset;
 import io.lince.kafka.KafkaClients;
 import io.lince.kafka.Polls;
@@ -61,6 +62,7 @@ public final class TrainerService implements AutoCloseable {
     private final EvaluationSlice slice;
     private final PromotionGate gate;
     private final ReplayMix replay;
+    private final ShadowJudge shadows;
     /** Examples read so far and the set size when the last training decision was settled (for {@link #idle}). */
     private volatile int examplesRead;
     private volatile int settledAt = -1;
@@ -90,12 +92,13 @@ public final class TrainerService implements AutoCloseable {
         this.workDir = workDir;
         this.images = new LabelledImages(workDir.resolve("images"));
         this.slice = new EvaluationSlice(settings.evaluationShare());
-        this.gate = new PromotionGate(settings.epsilon(), 1, settings.minimumStreamSlice());
+        this.gate = new PromotionGate(settings.epsilon(), 1, settings.minimumStreamSlice(), settings.eceDelta());
         this.replay = ReplayMix.load(settings.baseData(), classes);
         if (settings.baseData().isPresent()) {
             LOG.infof("replaying %s from %s in every training (%d skipped: classes the model lacks)",
                     replay.describe(), settings.baseData().get(), replay.skipped());
         }
+        this.shadows = new ShadowJudge(clients, topics, wire, registry, settings.shadow());
         this.thread = new Thread(this::run, "lince-trainer");
     }
 
@@ -124,7 +127,10 @@ public final class TrainerService implements AutoCloseable {
                     labels = set.labels();
                     examplesRead = set.size();
                 }
-                maybeTrain();
+                if (!shadows.judging()) {
+                    maybeTrain(); // one candidate at a time: a shadow run is part of judging the last one
+                }
+                shadows.follow();
                 settledAt = set.size();
             }
         } catch (WakeupException e) {
@@ -195,7 +201,7 @@ public final class TrainerService implements AutoCloseable {
      */
     public boolean idle(int examples) {
         int read = examplesRead;
-        return read >= examples && settledAt == read;
+        return read >= examples && settledAt == read && !shadows.judging();
     }
 
     /** The version this trainer published last (0: none yet). */
@@ -256,7 +262,7 @@ public final class TrainerService implements AutoCloseable {
         judged.addAll(split.uncertainSlice().entries());
         Dataset data = new Dataset(workDir, Dataset.Layout.CLASS_FOLDERS, base.getClasses(), train, judged, List.of());
         Candidate c = fineTune(base, version, data, split);
-        PromotionGate.Verdict verdict = gate.decide(c.after(), c.before());
+        PromotionGate.Verdict verdict = gate.decide(c.after(), c.before(), c.calibration(), c.championCalibration());
         store.putLineage(version, labelled.ids(), split.evalIds(), settings.recipe().toString());
         double seconds = (System.nanoTime() - t0) / 1e9;
         Map<String, Double> metrics = new java.util.TreeMap<>(Map.of(
@@ -268,28 +274,38 @@ public final class TrainerService implements AutoCloseable {
         putScores(metrics, "championEval", c.before().uncertain());
         putScores(metrics, "stream", c.after().stream());
         putScores(metrics, "championStream", c.before().stream());
+        putCalibration(metrics, "", c.calibration());
+        putCalibration(metrics, "champion", c.championCalibration());
         ModelPublished published = ModelRegistry.candidate(c.stored(), c.info(), metrics, labelled.size());
         published.setTrainingData(EvaluationSlice.describe(labelled.ids()) + (replayed.isEmpty() ? ""
                 : String.format(java.util.Locale.ROOT, " + %d replayed base images", replayed.size())));
         published.setEvaluationSlice(String.format(java.util.Locale.ROOT, "stream: %s; uncertain: %s",
                 EvaluationSlice.describe(split.streamSlice().ids()), EvaluationSlice.describe(split.uncertainSlice().ids())));
         published.setDecision(verdict.reason());
-        if (verdict.promote()) {
+        if (verdict.promote() && settings.shadow().required()) {
+            // promoted only once it has passed on live traffic: see ShadowJudge
+            published.setStatus(ModelRegistry.SHADOW);
+            published.setDecision(verdict.reason() + "; shadowed on live traffic before promotion");
+            published.getMetrics().put(ShadowJudge.REQUIRED, 1.0);
+            registry.publish(published);
+        } else if (verdict.promote()) {
             published.setStatus(ModelRegistry.PROMOTED);
             published.setPromotedAt(published.getPublishedAt());
+            published = registry.publishCandidate(published, champion);
         } else {
             published.setStatus(ModelRegistry.REJECTED);
+            published = registry.publishCandidate(published, champion);
         }
-        published = registry.publishCandidate(published, champion);
         lastPublished = version;
         LOG.infof("model v%d %s: trained on %d labelled and %d replayed images in %.1f s (%s); %s", version,
                 published.getStatus(), labelled.size(), replayed.size(), seconds, settings.recipe(), verdict.reason());
         return published;
     }
 
-    /** A trained candidate, stored, with both models' scores on the slices. */
+    /** A trained candidate, stored, with both models' scores on the slices and their calibration on both together. */
     private record Candidate(ModelInfo info, ModelStore.Stored stored, PromotionGate.Judged before,
-            PromotionGate.Judged after, double trainLoss) {}
+            PromotionGate.Judged after, double trainLoss, Calibration.Report calibration,
+            Calibration.Report championCalibration) {}
 
     /** Scores the champion, runs the recipe on it, scores and stores the result; the fit tables go to the training log. */
     private Candidate fineTune(ModelPublished champion, int version, Dataset data, LabelledImages.Split split)
@@ -303,6 +319,7 @@ public final class TrainerService implements AutoCloseable {
                     data.train().size(), split.train().size(), split.streamSlice().size(), split.uncertainSlice().size());
             LinceModel model = LinceModel.load(store.verified(champion.getArtifactUri(), champion.getSha256()), device);
             ModelInfo info = model.info();
+            double championTemperature = info.temperature();
             Learner.Settings ls = new Learner.Settings(info.inputSize(), recipe.batchSize(),
                     recipe.augmentationPreset(), Recipe.headOptimizer(), version, runDir);
             Learner learner;
@@ -314,28 +331,84 @@ public final class TrainerService implements AutoCloseable {
             }
             try (learner) {
                 learner.stopWhen(() -> !running.get()); // closing: stop at the next mini-batch
-                PromotionGate.Judged before = judge(learner, split);
+                Judgement before = judge(learner, split);
                 recipe.run(learner);
-                PromotionGate.Judged after = judge(learner, split);
+                Judgement after = judge(learner, split);
                 FitHistory h = learner.history();
-                ModelInfo next = new ModelInfo(version, champion.getVersion(), info.classes(), info.inputSize());
-                return new Candidate(next, store.put(next, learner.model().network()), before, after,
-                        h.epochs().get(h.epochs().size() - 1).trainLoss());
+                // calibration on both slices together: the champion at the temperature it serves with,
+                // the candidate at one fitted here (judged cross-fitted: see PromotionGate)
+                Calibration.Report championCalibration = Calibration.report(before.probabilities(), before.labels(),
+                        championTemperature);
+                Calibration.Report calibration = Calibration.crossFitted(after.probabilities(), after.labels(), after.fold());
+                List<Entry> seen = new ArrayList<>(data.train());
+                seen.addAll(data.valid());
+                io.lince.model.DriftReference reference = learner.reference(seen, calibration.temperature()).orElse(null);
+                reliabilityDiagram(version, before, after, championCalibration, calibration, log);
+                ModelInfo next = new ModelInfo(version, champion.getVersion(), info.classes(), info.inputSize(),
+                        calibration.temperature(), reference);
+                log.printf("calibration on %d images: temperature %.3f, ECE %.4f (cross-fitted), Brier %.4f; champion (T %.3f) ECE %.4f, Brier %.4f%n",
+                        calibration.images(), calibration.temperature(), calibration.ece(), calibration.brier(),
+                        championCalibration.temperature(), championCalibration.ece(), championCalibration.brier());
+                return new Candidate(next, store.put(next, learner.model().network()), before.judged(), after.judged(),
+                        h.epochs().get(h.epochs().size() - 1).trainLoss(), calibration, championCalibration);
             }
         }
     }
 
+    /**
+     * A model's scores on each slice, and its probabilities (temperature 1) on both slices
+     * together, with the labels and each image's calibration fold (half of them, by a hash of the file name).
+     */
+    private record Judgement(PromotionGate.Judged judged, float[][] probabilities, int[] labels, boolean[] fold) {}
+
     /** The learner's model's accuracy and log loss on each slice (centre crops). */
-    private static PromotionGate.Judged judge(Learner learner, LabelledImages.Split split) {
-        return new PromotionGate.Judged(scores(learner, split.streamSlice()), scores(learner, split.uncertainSlice()));
+    private static Judgement judge(Learner learner, LabelledImages.Split split) {
+        Predictions stream = predict(learner, split.streamSlice());
+        Predictions uncertain = predict(learner, split.uncertainSlice());
+        int n = stream.size() + uncertain.size();
+        float[][] p = new float[n][];
+        int[] labels = new int[n];
+        boolean[] fold = new boolean[n];
+        int i = 0;
+        for (Predictions part : List.of(stream, uncertain)) {
+            for (int j = 0; j < part.size(); j++, i++) {
+                p[i] = part.probabilities()[j];
+                labels[i] = part.labels()[j];
+                fold[i] = (part.files().get(j).getFileName().toString().hashCode() & 1) == 0;
+            }
+        }
+        return new Judgement(new PromotionGate.Judged(scores(stream), scores(uncertain)), p, labels, fold);
     }
 
-    private static PromotionGate.Scores scores(Learner learner, LabelledImages.Part part) {
-        if (part.size() == 0) {
-            return PromotionGate.Scores.EMPTY;
+    private static Predictions predict(Learner learner, LabelledImages.Part part) {
+        return learner.predict(part.entries(), 0, 1.0);
+    }
+
+    private static PromotionGate.Scores scores(Predictions p) {
+        return p.size() == 0 ? PromotionGate.Scores.EMPTY : new PromotionGate.Scores(p.accuracy(), p.logLoss(), p.size());
+    }
+
+    /**
+     * Beside the artifact: the reliability diagram of champion and candidate on the slices
+     * ({@code resnet34-v0005.reliability.png}), each at the temperature it serves with.
+     */
+    private void reliabilityDiagram(int version, Judgement before, Judgement after, Calibration.Report champion,
+            Calibration.Report candidate, PrintStream log) {
+        if (after.labels().length == 0) {
+            return;
         }
-        Predictions p = learner.predict(part.entries(), 0, 1.0);
-        return new PromotionGate.Scores(p.accuracy(), p.logLoss(), p.size());
+        Map<String, List<Calibration.Bin>> series = new java.util.LinkedHashMap<>();
+        series.put(String.format(java.util.Locale.ROOT, "champion (T %.2f)", champion.temperature()), Calibration.reliability(
+                Calibration.rescale(before.probabilities(), champion.temperature()), before.labels(), Calibration.ECE_BINS));
+        series.put("candidate, uncalibrated", Calibration.reliability(after.probabilities(), after.labels(), Calibration.ECE_BINS));
+        series.put(String.format(java.util.Locale.ROOT, "candidate (T %.2f)", candidate.temperature()), Calibration.reliability(
+                Calibration.rescale(after.probabilities(), candidate.temperature()), after.labels(), Calibration.ECE_BINS));
+        try {
+            store.putReliabilityDiagram(version, file -> io.lince.learn.report.Charts.reliability(series,
+                    "v" + version + " on its evaluation slices", file));
+        } catch (IOException | RuntimeException e) {
+            log.println("no reliability diagram: " + e); // a chart must never cost a training
+        }
     }
 
     private static void deleteTree(Path dir) throws IOException {
@@ -346,6 +419,16 @@ public final class TrainerService implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** {@code ece}, {@code brier} and {@code temperature}, or {@code championEce}… with a prefix. */
+    private static void putCalibration(Map<String, Double> metrics, String prefix, Calibration.Report r) {
+        if (r.images() == 0) {
+            return;
+        }
+        metrics.put(prefix.isEmpty() ? "ece" : prefix + "Ece", r.ece());
+        metrics.put(prefix.isEmpty() ? "brier" : prefix + "Brier", r.brier());
+        metrics.put(prefix.isEmpty() ? "temperature" : prefix + "Temperature", r.temperature());
     }
 
     private static void putScores(Map<String, Double> metrics, String prefix, PromotionGate.Scores s) {
@@ -370,5 +453,6 @@ public final class TrainerService implements AutoCloseable {
             c.wakeup();
         }
         thread.join(60_000);
+        shadows.close();
     }
 }

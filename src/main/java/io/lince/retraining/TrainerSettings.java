@@ -14,23 +14,30 @@ import java.util.Optional;
  * @param retrainInterval also train when this much time has passed with any new labels (zero = off)
  * @param baseData the champion's original training set, replayed in every training (see {@link ReplayMix})
  * @param minimumStreamSlice exploration images needed before the gate judges on the stream slice
+ * @param eceDelta how much worse a candidate's expected calibration error may be than the champion's
+ * @param shadow whether candidates must pass a shadow run on live traffic first, and its bounds
  */
 public record TrainerSettings(int retrainEvery, Recipe recipe, double evaluationShare, double epsilon,
-        Duration retrainInterval, Optional<Path> baseData, int minimumStreamSlice) {
+        Duration retrainInterval, Optional<Path> baseData, int minimumStreamSlice, double eceDelta, ShadowRule shadow) {
 
     public static TrainerSettings defaults() {
-        return new TrainerSettings(50, Recipe.defaults(), 0.2, 0.01, Duration.ZERO, Optional.empty(), 20);
+        return new TrainerSettings(50, Recipe.defaults(), 0.2, 0.01, Duration.ZERO, Optional.empty(), 20,
+                PromotionGate.DEFAULT_ECE_DELTA, ShadowRule.OFF);
     }
 
     public TrainerSettings withRetrainEvery(int n) {
-        return new TrainerSettings(n, recipe, evaluationShare, epsilon, retrainInterval, baseData, minimumStreamSlice);
+        return new TrainerSettings(n, recipe, evaluationShare, epsilon, retrainInterval, baseData, minimumStreamSlice, eceDelta, shadow);
     }
 
     public TrainerSettings withRecipe(Recipe r) {
-        return new TrainerSettings(retrainEvery, r, evaluationShare, epsilon, retrainInterval, baseData, minimumStreamSlice);
+        return new TrainerSettings(retrainEvery, r, evaluationShare, epsilon, retrainInterval, baseData, minimumStreamSlice, eceDelta, shadow);
     }
 
     public TrainerSettings withBaseData(Optional<Path> dir) {
-        return new TrainerSettings(retrainEvery, recipe, evaluationShare, epsilon, retrainInterval, dir, minimumStreamSlice);
+        return new TrainerSettings(retrainEvery, recipe, evaluationShare, epsilon, retrainInterval, dir, minimumStreamSlice, eceDelta, shadow);
+    }
+
+    public TrainerSettings withShadow(ShadowRule rule) {
+        return new TrainerSettings(retrainEvery, recipe, evaluationShare, epsilon, retrainInterval, baseData, minimumStreamSlice, eceDelta, rule);
     }
 }

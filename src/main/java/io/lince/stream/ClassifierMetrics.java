@@ -13,6 +13,9 @@ public interface ClassifierMetrics {
 
     default void deadLettered(String stage) {}
 
+    /** An uncertain (or exploration) image was not sent for labelling, and why (over budget, a near-duplicate, already sent). */
+    default void notSent(Selector.Skip why) {}
+
     /** An image id was erased (a tombstone on the image topic). */
     default void erased() {}
 

@@ -43,10 +43,17 @@ public final class ClassifierTopology {
      * What the classifier needs besides the model. {@code wallClock} stamps arrivals and decides
      * when the oldest has waited long enough (see {@link ClassifyProcessor}); tests pass the
      * driver's mock time. {@code workers} are the process's shared threads; {@code input} reads
-     * waiting records back after a restart.
+     * waiting records back after a restart. {@code budgetFactor} multiplies the labelling budget
+     * (the drift watch raises it while the stream has drifted).
      */
     public record Settings(ImageSource source, RoutingPolicy routing, BatchSettings batching, ClassifierMetrics metrics,
-            LongSupplier wallClock, ClassifierWorkers workers, InputRecords input, EventChecks checks) {
+            LongSupplier wallClock, ClassifierWorkers workers, InputRecords input, EventChecks checks,
+            java.util.function.DoubleSupplier budgetFactor) {
+
+        public Settings(ImageSource source, RoutingPolicy routing, BatchSettings batching, ClassifierMetrics metrics,
+                LongSupplier wallClock, ClassifierWorkers workers, InputRecords input, EventChecks checks) {
+            this(source, routing, batching, metrics, wallClock, workers, input, checks, () -> 1);
+        }
 
         /** For {@code TopologyTestDriver} tests: every stage on the calling thread, no restores. */
         public static Settings forTests(ImageSource source, RoutingPolicy routing, BatchSettings batching,

@@ -99,6 +99,7 @@ final class ClassifyProcessor implements Processor<byte[], byte[], String, Speci
     private final LongSupplier clock;
     private final ClassifierWorkers workers;
     private final InputRecords input;
+    private final java.util.function.DoubleSupplier budgetFactor;
     private ProcessorContext<String, SpecificRecord> context;
     /** Where each waiting record lies, by arrival sequence (changelogged; no bytes). */
     private KeyValueStore<Long, PendingImage> buffer;
@@ -128,6 +129,7 @@ final class ClassifyProcessor implements Processor<byte[], byte[], String, Speci
         this.clock = settings.wallClock();
         this.workers = settings.workers();
         this.input = settings.input();
+        this.budgetFactor = settings.budgetFactor();
         this.preparation = new ImagePreparation(images, settings.source(), classifier, settings.workers(), settings.checks());
     }
 
@@ -170,7 +172,7 @@ final class ClassifyProcessor implements Processor<byte[], byte[], String, Speci
         this.context = context;
         this.buffer = context.getStateStore(ClassifierTopology.BUFFER);
         this.sent = context.getStateStore(ClassifierTopology.SENT);
-        this.selector = new Selector(policy, context.taskId().hashCode(), tasks);
+        this.selector = new Selector(policy, context.taskId().hashCode(), tasks).withBudgetFactor(budgetFactor);
         this.selection = context.getStateStore(ClassifierTopology.SELECTION);
         var saved = selection.get(SELECTION_KEY);
         if (saved != null) {
@@ -508,8 +510,11 @@ final class ClassifyProcessor implements Processor<byte[], byte[], String, Speci
         Selector.Decision d = r.event().getKnownLabel() != null
                 ? (alreadySent ? new Selector.Decision(null, null, Selector.Skip.ALREADY_SENT)
                         : new Selector.Decision("labelled by its publisher", Selector.KNOWN, null))
-                : selector.decide(p, alreadySent, now);
+                : selector.decide(p, alreadySent, now, result.fingerprint());
         String reason = d.reason();
+        if (d.skip() != null && d.skip() != Selector.Skip.CONFIDENT) {
+            metrics.notSent(d.skip());
+        }
         if (reason != null) {
             context.forward(new Record<String, SpecificRecord>(id, RetrainingSample.newBuilder()
                     .setImage(r.event())

@@ -1,6 +1,7 @@
 package io.lince.stream;
 
 import io.lince.contracts.Prediction;
+import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 
@@ -20,7 +21,7 @@ import java.util.Random;
 public final class Selector {
 
     /** Why an image was not sent, for metrics. */
-    public enum Skip { CONFIDENT, ALREADY_SENT, OVER_BUDGET }
+    public enum Skip { CONFIDENT, ALREADY_SENT, NEAR_DUPLICATE, OVER_BUDGET }
 
     /** {@code RetrainingSample.route}: the model was unsure (or random routing chose it). */
     public static final String UNCERTAIN = "uncertain";
@@ -48,6 +49,10 @@ public final class Selector {
     private double variance;
     private double tokens;
     private long refilledAt = Long.MIN_VALUE;
+    /** Perceptual hashes of the images sent last, oldest first (at most {@code nearDuplicateMemory}). */
+    private final java.util.ArrayDeque<Long> recent = new java.util.ArrayDeque<>();
+    /** The budget's multiplier now: above 1 while the drift watch says the stream has drifted. */
+    private java.util.function.DoubleSupplier budgetFactor = () -> 1;
 
     /** A selector that has the whole budget to itself (one task). */
     public Selector(RoutingPolicy policy, long seed) {
@@ -64,9 +69,15 @@ public final class Selector {
         this.tokens = capacity;
     }
 
+    /** Where the budget's multiplier comes from (the drift watch raises it while drift lasts). */
+    public Selector withBudgetFactor(java.util.function.DoubleSupplier factor) {
+        this.budgetFactor = factor;
+        return this;
+    }
+
     /** What to save so that another instance of this task goes on from here. */
     public io.lince.contracts.SelectorState state() {
-        return new io.lince.contracts.SelectorState(seen, mean, variance, tokens, refilledAt);
+        return new io.lince.contracts.SelectorState(seen, mean, variance, tokens, refilledAt, new java.util.ArrayList<>(recent));
     }
 
     /** Goes on from {@code saved} (a restart, or a task moved here from another instance). */
@@ -76,6 +87,9 @@ public final class Selector {
         variance = saved.getVariance();
         tokens = Math.min(capacity, saved.getTokens());
         refilledAt = saved.getRefilledAt();
+        recent.clear();
+        List<Long> r = saved.getRecentFingerprints();
+        r.subList(Math.max(0, r.size() - s.nearDuplicateMemory()), r.size()).forEach(recent::addLast);
     }
 
     /** Higher is less sure, whatever the measure: 1 - confidence, 1 - margin, entropy, variance. */
@@ -88,6 +102,15 @@ public final class Selector {
     }
 
     public Decision decide(Prediction p, boolean alreadySent, long nowMillis) {
+        return decide(p, alreadySent, nowMillis, null);
+    }
+
+    /**
+     * @param fingerprint the image's {@link io.lince.images.PerceptualHash}, or null when unknown:
+     *     an uncertain image within {@code nearDuplicateBits} of a recently sent one is skipped
+     *     (exploration images are not: they must stay a uniform sample of the stream)
+     */
+    public Decision decide(Prediction p, boolean alreadySent, long nowMillis, Long fingerprint) {
         double u = uncertainty(p);
         // the exploration draw comes first and ignores the model: a random sample of all images
         boolean explore = s.exploration() > 0 && random.nextDouble() < s.exploration();
@@ -100,10 +123,31 @@ public final class Selector {
         if (alreadySent) {
             return new Decision(null, null, Skip.ALREADY_SENT);
         }
+        if (!explore && fingerprint != null && nearDuplicate(fingerprint)) {
+            return new Decision(null, null, Skip.NEAR_DUPLICATE);
+        }
         if (!takeToken(nowMillis)) {
             return new Decision(null, null, Skip.OVER_BUDGET);
         }
+        if (fingerprint != null && s.nearDuplicateMemory() > 0) {
+            recent.addLast(fingerprint);
+            while (recent.size() > s.nearDuplicateMemory()) {
+                recent.removeFirst();
+            }
+        }
         return new Decision(why, explore ? EXPLORATION : UNCERTAIN, null);
+    }
+
+    private boolean nearDuplicate(long fingerprint) {
+        if (s.nearDuplicateBits() < 0) {
+            return false;
+        }
+        for (long r : recent) {
+            if (io.lince.images.PerceptualHash.distance(r, fingerprint) <= s.nearDuplicateBits()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private String unsure(Prediction p, double u) {
@@ -137,8 +181,9 @@ public final class Selector {
         if (s.maxPerMinute() == 0) {
             return true;
         }
+        double factor = Math.max(1, budgetFactor.getAsDouble());
         if (refilledAt != Long.MIN_VALUE) {
-            tokens = Math.min(capacity, tokens + Math.max(0, now - refilledAt) * perMinute / 60_000.0);
+            tokens = Math.min(capacity * factor, tokens + Math.max(0, now - refilledAt) * perMinute * factor / 60_000.0);
         }
         refilledAt = now;
         if (tokens < 1) {

@@ -76,6 +76,13 @@ public final class ActivityLog {
     private final Map<String, FeedItem> feed;
     private final Map<String, QueueItem> queue;
     private final Map<String, Prediction> sentPredictions = lru(20_000);
+    /**
+     * The bytes of queued images, for a Grad-CAM on demand: the newest first, at most
+     * {@link #QUEUED_BYTES} together (a queue of large photos keeps its newest ones).
+     */
+    private final LinkedHashMap<String, byte[]> queuedBytes = new LinkedHashMap<>();
+    private long queuedByteCount;
+    static final long QUEUED_BYTES = 64L << 20;
     private final Map<String, String> labels = lru(20_000);
     private final TreeMap<Long, Bucket> buckets = new TreeMap<>();
 
@@ -116,6 +123,11 @@ public final class ActivityLog {
 
     public synchronized void sentForLabelling(RetrainingSample s, String thumbnail, long at) {
         String id = s.getImage().getId();
+        if (s.getImage().getBytes() != null && !labels.containsKey(id)) {
+            byte[] b = new byte[s.getImage().getBytes().remaining()];
+            s.getImage().getBytes().duplicate().get(b);
+            holdBytes(id, b);
+        }
         boolean first = sentPredictions.put(id, s.getPrediction()) == null;
         if (thumbnail != null) {
             thumbnails.put(id, thumbnail);
@@ -136,6 +148,7 @@ public final class ActivityLog {
         String id = e.getImageId();
         boolean first = labels.put(id, e.getLabel()) == null;
         queue.remove(id);
+        dropBytes(id);
         FeedItem f = feed.get(id);
         if (f != null) {
             feed.put(id, f.labelled(e.getLabel()));
@@ -154,8 +167,35 @@ public final class ActivityLog {
         }
     }
 
+    /** The bytes of a queued image, if still held (see {@link #QUEUED_BYTES}). */
+    public synchronized byte[] queuedImage(String id) {
+        return queuedBytes.get(id);
+    }
+
+    private void holdBytes(String id, byte[] b) {
+        dropBytes(id);
+        if (b.length > QUEUED_BYTES) {
+            return;
+        }
+        queuedBytes.put(id, b);
+        queuedByteCount += b.length;
+        var it = queuedBytes.entrySet().iterator();
+        while (queuedByteCount > QUEUED_BYTES && it.hasNext()) {
+            queuedByteCount -= it.next().getValue().length;
+            it.remove();
+        }
+    }
+
+    private void dropBytes(String id) {
+        byte[] old = queuedBytes.remove(id);
+        if (old != null) {
+            queuedByteCount -= old.length;
+        }
+    }
+
     /** Forgets what it holds of an erased image: thumbnail, source, queue entry and feed item. */
     public synchronized void erase(String id) {
+        dropBytes(id);
         thumbnails.remove(id);
         sources.remove(id);
         queue.remove(id);

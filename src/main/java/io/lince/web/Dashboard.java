@@ -79,6 +79,71 @@ public class Dashboard {
         return running.require();
     }
 
+    /**
+     * A Grad-CAM heat map of a queued image for {@code label} (or the serving model's own label),
+     * computed on this node's serving model, laid over the model's input crop, as PNG bytes. It
+     * runs on the request's worker thread under a lease of the model, like one more batch of one,
+     * and never on the stream's threads.
+     *
+     * @throws jakarta.ws.rs.NotFoundException when the image is no longer held or this node serves no model
+     */
+    public byte[] gradCam(String imageId, String label) throws java.io.IOException {
+        byte[] bytes = log().queuedImage(imageId);
+        if (bytes == null) {
+            throw new jakarta.ws.rs.NotFoundException("image " + imageId + " is not in the labelling queue (or its bytes are no longer held)");
+        }
+        io.lince.model.ModelSlot slot = node().slot().orElseThrow(() -> new jakarta.ws.rs.NotFoundException(
+                "this node serves no model (its role does not classify)"));
+        byte[] png = slot.withModel(m -> {
+            try {
+                int size = m.info().inputSize();
+                byte[] crop = new io.lince.images.InputCrop(io.lince.images.ImageDecoder.defaults(), true).crop(bytes, size);
+                int c = label == null || label.isBlank()
+                        ? io.lince.model.Uncertainty.of(m.probabilities(java.nio.ByteBuffer.allocateDirect(crop.length).put(crop).flip(), 1)[0]).top()
+                        : m.info().classIndex(label);
+                if (c < 0) {
+                    throw new jakarta.ws.rs.BadRequestException("unknown class '" + label + "': the model's classes are " + m.info().classes());
+                }
+                java.awt.image.BufferedImage over = io.lince.model.GradCam.overlay(crop, size, io.lince.model.GradCam.of(m, crop, c));
+                java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+                javax.imageio.ImageIO.write(over, "png", out);
+                return out.toByteArray();
+            } catch (io.lince.images.InvalidImageException | java.io.IOException e) {
+                throw new jakarta.ws.rs.BadRequestException("image " + imageId + " cannot be read: " + e.getMessage());
+            }
+        });
+        return png;
+    }
+
+    /** JSON has no NaN: a measure that does not exist (yet) is null. */
+    private static Double number(Double d) {
+        return d == null || d.isNaN() || d.isInfinite() ? null : d;
+    }
+
+    /** What the serving model's calibration and the drift watch say now, for the dashboard. */
+    public java.util.Map<String, Object> watch() {
+        LinceNode n = node();
+        java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+        n.slot().ifPresent(s -> {
+            out.put("version", s.info().version());
+            out.put("temperature", s.info().temperature());
+            out.put("hasReference", s.info().reference() != null);
+        });
+        n.registry().champion().ifPresent(c -> {
+            out.put("ece", number(c.getMetrics().get("ece")));
+            out.put("brier", number(c.getMetrics().get("brier")));
+        });
+        n.drift().ifPresent(d -> {
+            io.lince.watch.DriftWatch.Status st = d.status();
+            out.put("drift", st.state().name().toLowerCase(java.util.Locale.ROOT));
+            out.put("confidencePsi", number(st.confidencePsi()));
+            out.put("embeddingShift", number(st.embeddingShift()));
+            out.put("driftSince", st.since());
+        });
+        n.shadow().flatMap(io.lince.watch.ShadowRunner::version).ifPresent(v -> out.put("shadowVersion", v));
+        return out;
+    }
+
     private void attach() {
         LinceNode current = node();
         if (current == node) {

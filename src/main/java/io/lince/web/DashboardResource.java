@@ -79,6 +79,32 @@ public class DashboardResource {
         return dashboard.log().buckets();
     }
 
+    /**
+     * A Grad-CAM heat map of a queued image (PNG): where the serving model sees the evidence for
+     * {@code label}, or for its own answer when none is given.
+     */
+    @GET
+    @Path("/gradcam")
+    @Produces("image/png")
+    @PermitAll
+    public byte[] gradCam(@QueryParam("id") String imageId, @QueryParam("label") String label, @Context SecurityContext who)
+            throws java.io.IOException {
+        access.read(who);
+        if (imageId == null || imageId.isBlank() || imageId.length() > 512) {
+            throw new BadRequestException("a heat map needs an id (at most 512 characters)");
+        }
+        return dashboard.gradCam(imageId, label);
+    }
+
+    /** The serving version's temperature and calibration error, the drift watch's state, the shadowed version. */
+    @GET
+    @Path("/watch")
+    @PermitAll
+    public Map<String, Object> watch(@Context SecurityContext who) {
+        access.read(who);
+        return dashboard.watch();
+    }
+
     /** A label from the signed-in person; it joins the image's retraining sample like any upstream label. */
     public record LabelRequest(String imageId, String label) {}
 

@@ -76,14 +76,21 @@ public final class ActiveLearningBenchmark {
         return v == null ? fallback : Integer.parseInt(v);
     }
 
-    /** A policy: the share of each round's budget spent on the most uncertain images; the rest is random. */
-    record Strategy(String name, double uncertainShare) {
+    /**
+     * A policy: the share of each round's budget spent on the most uncertain images (the rest is
+     * random); {@code calibrated}: margins at a temperature fitted on the images labelled last round
+     * (which the model that chose them had not trained on); {@code diverse}: an uncertain image
+     * within {@code NEAR_BITS} (default 6) of the perceptual hash of one already labelled or chosen is skipped.
+     */
+    record Strategy(String name, double uncertainShare, boolean calibrated, boolean diverse) {
         static Strategy named(String name) {
             return switch (name) {
-                case "uncertainty" -> new Strategy(name, 1.0);
-                case "random" -> new Strategy(name, 0.0);
-                case "mixed" -> new Strategy(name, 1 - Double.parseDouble(System.getenv().getOrDefault("EXPLORATION", "0.3")));
-                default -> throw new IllegalArgumentException("strategies are uncertainty, random and mixed, got " + name);
+                case "uncertainty" -> new Strategy(name, 1.0, false, false);
+                case "random" -> new Strategy(name, 0.0, false, false);
+                case "mixed" -> new Strategy(name, 1 - Double.parseDouble(System.getenv().getOrDefault("EXPLORATION", "0.3")), false, false);
+                case "calibrated" -> new Strategy(name, 1.0, true, false);
+                case "diverse" -> new Strategy(name, 1.0, true, true);
+                default -> throw new IllegalArgumentException("strategies are uncertainty, random, mixed, calibrated and diverse, got " + name);
             };
         }
     }
@@ -130,12 +137,21 @@ public final class ActiveLearningBenchmark {
         Random rnd = new Random(2);
         List<Point> points = new ArrayList<>(List.of(start));
         Path model = seedModel;
+        List<Entry> lastPicked = List.of();
+        int nearBits = Integer.parseInt(System.getenv().getOrDefault("NEAR_BITS", "6"));
         for (int r = 1; r <= s.rounds() && !pool.isEmpty(); r++) {
             int uncertain = (int) Math.round(st.uncertainShare() * s.step());
             List<Entry> picked = new ArrayList<>();
             if (uncertain > 0) {
                 try (Learner l = learner(labelled, Optional.of(model), st.name())) {
-                    picked.addAll(mostUncertain(l, pool, uncertain));
+                    double t = 1;
+                    if (st.calibrated() && !lastPicked.isEmpty()) {
+                        Predictions held = l.predict(lastPicked, 0, 1.0); // not trained on by the model that chose them
+                        t = io.lince.learn.Calibration.fitTemperature(held.probabilities(), held.labels());
+                        log.printf("%s round %d: temperature %.3f fitted on the %d images labelled last round%n", st.name(), r, t,
+                                held.size());
+                    }
+                    picked.addAll(mostUncertain(l, pool, uncertain, t, st.diverse() ? nearBits : -1, labelled));
                 }
             }
             List<Entry> rest = new ArrayList<>(pool);
@@ -143,6 +159,7 @@ public final class ActiveLearningBenchmark {
             picked.addAll(randomPick(rest, s.step() - picked.size(), rnd));
             labelled.addAll(picked);
             pool.removeAll(picked);
+            lastPicked = picked;
             try (Learner l = learner(labelled, Optional.of(model), st.name())) {
                 l.unfreeze();
                 l.fitOneCycle(rates(), s.roundEpochs(), null, false);
@@ -156,12 +173,50 @@ public final class ActiveLearningBenchmark {
         return points;
     }
 
-    /** The policy's choice: the images whose top-1 minus top-2 probability is smallest. */
-    private static List<Entry> mostUncertain(Learner l, List<Entry> pool, int k) {
+    /**
+     * The policy's choice: the images whose top-1 minus top-2 probability (at temperature {@code t})
+     * is smallest; with {@code nearBits >= 0}, skipping images within that many bits of the
+     * perceptual hash of one labelled or chosen before.
+     */
+    private List<Entry> mostUncertain(Learner l, List<Entry> pool, int k, double t, int nearBits, List<Entry> labelled) {
         Predictions p = l.predict(pool, 0, 1.0);
-        return IntStream.range(0, pool.size()).boxed()
-                .sorted(Comparator.comparingDouble(i -> Uncertainty.of(p.probabilities()[i]).margin()))
-                .limit(k).map(pool::get).toList();
+        List<Integer> order = IntStream.range(0, pool.size()).boxed()
+                .sorted(Comparator.comparingDouble(i -> Uncertainty.of(io.lince.learn.Calibration.rescale(p.probabilities()[i], t)).margin()))
+                .toList();
+        if (nearBits < 0) {
+            return order.stream().limit(k).map(pool::get).toList();
+        }
+        List<Long> taken = new ArrayList<>();
+        labelled.forEach(e -> taken.add(hash(e)));
+        List<Entry> out = new ArrayList<>();
+        int skipped = 0;
+        for (int i : order) {
+            if (out.size() == k) {
+                break;
+            }
+            long h = hash(pool.get(i));
+            if (taken.stream().anyMatch(x -> io.lince.images.PerceptualHash.distance(x, h) <= nearBits)) {
+                skipped++;
+                continue;
+            }
+            taken.add(h);
+            out.add(pool.get(i));
+        }
+        log.printf("diverse: %d near-duplicates skipped on the way to %d images%n", skipped, out.size());
+        return out;
+    }
+
+    private final java.util.Map<Path, Long> hashes = new java.util.HashMap<>();
+
+    private long hash(Entry e) {
+        return hashes.computeIfAbsent(e.file(), f -> {
+            try {
+                return io.lince.images.PerceptualHash.of(new io.lince.images.InputCrop(io.lince.images.ImageDecoder.defaults(), true)
+                        .crop(Files.readAllBytes(f), s.size()), s.size());
+            } catch (Exception ex) {
+                return 0L;
+            }
+        });
     }
 
     private static List<Entry> randomPick(List<Entry> pool, int k, Random rnd) {

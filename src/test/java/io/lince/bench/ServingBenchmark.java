@@ -318,7 +318,7 @@ public final class ServingBenchmark {
                 slot = new ModelSlot(base.folded());
             }
             ImageClassifier classifier = new ImageClassifier(slot, new InputCrop(ImageDecoder.defaults(), openCv), 0,
-                    noop ? ServingBenchmark::noopForward : LinceModel::probabilities);
+                    noop ? ServingBenchmark::noopForward : LinceModel::outputs);
             workers = ClassifierWorkers.of(0, 16, 1);
             var settings = new ClassifierTopology.Settings(ImageSource.inlineOnly(), routing,
                     new BatchSettings(b, Duration.ofMillis(delayMs)), ClassifierMetrics.NONE, System::currentTimeMillis, workers,
@@ -352,7 +352,7 @@ public final class ServingBenchmark {
     }
 
     /** The bench's no-op model: the batch becomes one tensor, as for the real one, and nothing runs. */
-    static float[][] noopForward(LinceModel m, ByteBuffer rgb, int n) {
+    static LinceModel.Outputs noopForward(LinceModel m, ByteBuffer rgb, int n) {
         int s = m.info().inputSize();
         try (NDManager scope = m.djlModel().getNDManager().newSubManager()) {
             scope.create(rgb, new Shape(n, s, s, 3), ai.djl.ndarray.types.DataType.UINT8);
@@ -362,7 +362,7 @@ public final class ServingBenchmark {
         for (float[] p : out) {
             Arrays.fill(p, 1f / k);
         }
-        return out;
+        return new LinceModel.Outputs(out, new float[n][io.lince.model.ResNet34.FEATURES]);
     }
 
     private static String fmt(double[] v) {
@@ -392,7 +392,7 @@ public final class ServingBenchmark {
                 new io.lince.model.Serving("auto", FOLDED, io.lince.model.Serving.Precision.FP32), RoutingPolicy.of("confidence", 0.9),
                 new BatchSettings(batch, Duration.ofMillis(delayMs), 0, Integer.getInteger("prepareThreads", 0)),
                 io.lince.stream.InputPolicy.of(FetchPolicy.localFiles(Optional.empty())), 1,
-                TrainerSettings.defaults(), "bench", 42);
+                TrainerSettings.defaults(), "bench", 42, io.lince.watch.Watching.DEFAULTS);
     }
 
     /** End-to-end images/s, and the bare forward rate measured in turns with it. */

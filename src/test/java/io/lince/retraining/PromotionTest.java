@@ -91,4 +91,21 @@ class PromotionTest {
         assertEquals(EvaluationSlice.describe(List.of("b", "a")), EvaluationSlice.describe(List.of("a", "b")));
         assertTrue(EvaluationSlice.describe(List.of("a", "b")).startsWith("2 images, sha256 "));
     }
+
+    @Test
+    void theGateRefusesACandidateWorseCalibratedByMoreThanDelta() {
+        PromotionGate gate = new PromotionGate(0.01, 1, 20, 0.05);
+        PromotionGate.Judged champion = new PromotionGate.Judged(PromotionGate.Scores.EMPTY, new PromotionGate.Scores(0.80, 0.50, 100));
+        PromotionGate.Judged candidate = new PromotionGate.Judged(PromotionGate.Scores.EMPTY, new PromotionGate.Scores(0.82, 0.45, 100));
+        io.lince.learn.Calibration.Report good = new io.lince.learn.Calibration.Report(1.2, 0.04, 0.2, 0.45, 100);
+        io.lince.learn.Calibration.Report bad = new io.lince.learn.Calibration.Report(1.0, 0.12, 0.3, 0.45, 100);
+        assertTrue(gate.decide(candidate, champion, good, good).promote());
+        PromotionGate.Verdict v = gate.decide(candidate, champion, bad, good);
+        assertFalse(v.promote());
+        assertTrue(v.reason().startsWith("worse calibrated by more than 0.050: ECE 0.1200 (T 1.00) vs 0.0400"), v.reason());
+        io.lince.learn.Calibration.Report few = new io.lince.learn.Calibration.Report(1.0, 0.3, 0.3, 0.45, 20);
+        PromotionGate.Verdict unjudged = gate.decide(candidate, champion, few, good);
+        assertTrue(unjudged.promote() && unjudged.reason().contains("calibration not judged"), unjudged.reason());
+    }
+
 }

@@ -61,7 +61,7 @@ class ClassifierTopologyTest {
         }
 
         Harness(BatchSettings batching, ImageSource source, float... logits) {
-            this(batching, source, io.lince.model.LinceModel::probabilities, logits);
+            this(batching, source, io.lince.model.LinceModel::outputs, logits);
         }
 
         Harness(BatchSettings batching, ImageSource source, ImageClassifier.Forward forward, float... logits) {
@@ -291,7 +291,7 @@ class ClassifierTopologyTest {
         };
         try (ClassifierWorkers workers = ClassifierWorkers.of(1, 2, 1);
                 Harness h = new Harness(new BatchSettings(4, Duration.ofMillis(100)), slowForOne,
-                        io.lince.model.LinceModel::probabilities, workers, 6f, -6f)) {
+                        io.lince.model.LinceModel::outputs, workers, 6f, -6f)) {
             h.sendUri("slow", "http://slow.example/x.jpg");
             for (int i = 0; i < 6; i++) {
                 h.send("good-" + i, TestImages.jpeg(1, i));
@@ -463,7 +463,7 @@ class ClassifierTopologyTest {
                     throw new IllegalStateException("kernel failed on this input");
                 }
             }
-            return model.probabilities(rgb, n);
+            return model.outputs(rgb, n);
         };
         try (Harness h = new Harness(new BatchSettings(4, Duration.ofMillis(100)), ImageSource.inlineOnly(), picky, 6f, -6f)) {
             java.awt.image.BufferedImage red = new java.awt.image.BufferedImage(40, 40, java.awt.image.BufferedImage.TYPE_INT_RGB);

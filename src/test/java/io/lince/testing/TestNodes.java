@@ -25,6 +25,6 @@ public final class TestNodes {
             Path work, Topics topics, BatchSettings batching, TrainerSettings trainer, String applicationId) {
         return new NodeOptions(role, bootstrap, kafkaProperties, work, io.lince.registry.ModelStore.Location.of(work.resolve("models")), topics,
                 TestModels.CLASSES, Optional.empty(), 32, Serving.fp32("cpu"), RoutingPolicy.of("confidence", 0.9), batching,
-                io.lince.stream.InputPolicy.of(FetchPolicy.localFiles(Optional.empty())), 1, trainer, applicationId, 42);
+                io.lince.stream.InputPolicy.of(FetchPolicy.localFiles(Optional.empty())), 1, trainer, applicationId, 42, io.lince.watch.Watching.DEFAULTS);
     }
 }

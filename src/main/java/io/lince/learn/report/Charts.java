@@ -155,6 +155,43 @@ public final class Charts {
         return String.format("%.1e", v);
     }
 
+    /**
+     * A reliability diagram: for each confidence bin, the share of its images that were right
+     * (points, with the bin's image count beside), against the diagonal a calibrated model lies on;
+     * one series per named set of bins (for example before and after temperature scaling).
+     */
+    public static Path reliability(java.util.Map<String, List<io.lince.learn.Calibration.Bin>> series, String title, Path file)
+            throws IOException {
+        XYSeriesCollection data = new XYSeriesCollection();
+        XYSeries diagonal = new XYSeries("perfectly calibrated");
+        diagonal.add(0, 0);
+        diagonal.add(1, 1);
+        data.addSeries(diagonal);
+        XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
+        renderer.setSeriesShapesVisible(0, false);
+        renderer.setSeriesPaint(0, new Color(0x999999));
+        renderer.setSeriesStroke(0, new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 1f, new float[] {6f, 4f}, 0f));
+        XYPlot plot = new XYPlot(data, new NumberAxis("confidence (top-1 probability)"), new NumberAxis("accuracy"), renderer);
+        int i = 1;
+        for (var e : series.entrySet()) {
+            XYSeries s = new XYSeries(e.getKey());
+            for (io.lince.learn.Calibration.Bin b : e.getValue()) {
+                if (b.count() > 0) {
+                    s.add(b.confidence(), b.accuracy());
+                    XYTextAnnotation n = new XYTextAnnotation(String.valueOf(b.count()), b.confidence(), b.accuracy());
+                    n.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 10));
+                    n.setTextAnchor(TextAnchor.BOTTOM_LEFT);
+                    plot.addAnnotation(n);
+                }
+            }
+            data.addSeries(s);
+            renderer.setSeriesStroke(i++, new BasicStroke(1.5f));
+        }
+        ((NumberAxis) plot.getDomainAxis()).setRange(0, 1.02);
+        ((NumberAxis) plot.getRangeAxis()).setRange(0, 1.02);
+        return save(new JFreeChart(title, plot), file);
+    }
+
     private static Path save(JFreeChart chart, Path file) throws IOException {
         chart.setBackgroundPaint(Color.WHITE);
         Path parent = file.toAbsolutePath().getParent();

@@ -36,8 +36,11 @@ class ReportFilesTest {
         summary.put("data", "<script>alert(1)</script>");
         // a relative report folder, as `interpret --work some/dir` gives
         Path out = Path.of("").toAbsolutePath().relativize(dir.resolve("out").toAbsolutePath());
-        Path index = new InterpretationReport(new ImageLoader(32, new PrintStream(PrintStream.nullOutputStream())))
-                .write(out, p, Interpretation.of(p, 3, 1), summary, Map.of("a plot", plot));
+        Path index;
+        try (io.lince.model.LinceModel model = io.lince.testing.TestModels.random(1, 32)) {
+            index = new InterpretationReport(new ImageLoader(32, new PrintStream(PrintStream.nullOutputStream())))
+                    .write(out, p, Interpretation.of(p, 3, 1), summary, Map.of("a plot", plot), java.util.Optional.of(model));
+        }
 
         String html = Files.readString(index);
         assertTrue(html.startsWith("<!DOCTYPE html>"));
@@ -51,7 +54,8 @@ class ReportFilesTest {
         while (m.find()) {
             pngs.add(m.group(1));
         }
-        assertEquals(9, pngs.size(), "confusion, 2 random, 2+2 per class, uncertain, 1 plot: " + pngs);
+        assertTrue(html.contains("expected calibration error") && html.contains("Grad-CAM: most uncertain"), html);
+        assertEquals(12, pngs.size(), "confusion, reliability, 2 random, 2+2 per class, uncertain, 2 Grad-CAM, 1 plot: " + pngs);
         for (String src : pngs) {
             assertNotNull(ImageIO.read(dir.resolve("out").resolve(src).toFile()), src + " is a PNG");
         }
