@@ -236,8 +236,16 @@ async function gradCam() {
   try {
     const response = await fetch("/api/gradcam?id=" + encodeURIComponent(q.imageId), { headers, credentials: "omit" });
     if (!response.ok) throw new Error(response.status + " " + response.statusText);
+    const blob = await response.blob();
+    // a data: URL, which the page's Content-Security-Policy allows for images (blob: it does not)
+    const url = await new Promise((resolve, reject) => {
+      const reader = new FileReader();
+      reader.onload = () => resolve(reader.result);
+      reader.onerror = () => reject(reader.error);
+      reader.readAsDataURL(blob);
+    });
     const img = $("gradcam-image");
-    img.src = URL.createObjectURL(await response.blob());
+    img.src = url;
     img.hidden = false;
   } catch (e) { say("No heat map: " + e.message); }
 }

@@ -15,9 +15,10 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "models", mixinStandardHelpOptions = true,
         description = "The model registry: every version with its status, metrics and lineage; promote (or roll back to) one.",
-        subcommands = {ModelsCommand.List.class, ModelsCommand.Promote.class},
+        subcommands = {ModelsCommand.List.class, ModelsCommand.Promote.class, ModelsCommand.Shadow.class},
         footer = {"", "Examples:", "  lince models list --bootstrap-servers kafka:9092",
-                "  lince models promote 3 --reason \"v5 mislabels night photos\" --bootstrap-servers kafka:9092"})
+                "  lince models promote 3 --reason \"v5 mislabels night photos\" --bootstrap-servers kafka:9092",
+                "  lince models shadow 6 --reason \"try it on live traffic\" --bootstrap-servers kafka:9092"})
 class ModelsCommand {
 
     static ModelRegistry registry(LinceConfig config, ClusterOption cluster, String command) {
@@ -71,14 +72,43 @@ class ModelsCommand {
 
         @Override
         public Integer call() {
-            int v;
-            try {
-                v = Integer.parseInt(version.startsWith("v") ? version.substring(1) : version);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("VERSION must be a number like 3 or v3, got '" + version + "'");
-            }
-            ModelPublished m = registry(config, cluster, "models promote").promote(v, reason);
+            ModelPublished m = registry(config, cluster, "models promote").promote(number(version), reason);
             System.out.printf("v%d is now the serving model (%s)%n", m.getVersion(), m.getDecision());
+            return 0;
+        }
+    }
+
+    static int number(String version) {
+        try {
+            return Integer.parseInt(version.startsWith("v") ? version.substring(1) : version);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("VERSION must be a number like 3 or v3, got '" + version + "'");
+        }
+    }
+
+    @Command(name = "shadow", mixinStandardHelpOptions = true,
+            description = {"Mirrors VERSION on live traffic without serving it: classifiers also run it on a share of their batches"
+                    + " (lince.classifier.shadow.share) and publish both answers to lince.shadow; a trainer records its agreement"
+                    + " with the champion, confidence shift, share it would send for labelling and forward time in the registry"
+                    + " once it has seen lince.trainer.shadow.images images. Promote it, or shadow another, to end it."},
+            footer = {"", "Example:", "  lince models shadow 6 --bootstrap-servers kafka:9092"})
+    static class Shadow implements Callable<Integer> {
+        @Inject
+        LinceConfig config;
+
+        @Mixin
+        ClusterOption cluster;
+
+        @Parameters(paramLabel = "VERSION", description = "version number, e.g. 6 or v6")
+        String version;
+
+        @Option(names = "--reason", defaultValue = "shadowed by hand", description = "recorded with it")
+        String reason;
+
+        @Override
+        public Integer call() {
+            ModelPublished m = registry(config, cluster, "models shadow").shadow(number(version), reason);
+            System.out.printf("v%d is shadowed: classifiers mirror it on live traffic from now on%n", m.getVersion());
             return 0;
         }
     }

@@ -74,12 +74,19 @@ public final class Calibration {
         return n == 0 ? Double.NaN : sum / n;
     }
 
+    /** Labelled images needed to fit a temperature at all; with fewer it stays 1. */
+    public static final int MINIMUM_TO_FIT = 20;
+
     /**
-     * The temperature that minimises the log loss on these labelled images. The log loss is convex
-     * in 1/T, so a golden-section search over log T finds its minimum; 1 when no image is labelled.
+     * The temperature that minimises the log loss on these labelled images, under a weak prior
+     * that T is near 1: the objective is the summed log loss plus {@code (ln T)² / 2}, worth about
+     * one image. Without it, a few images the model gets all right (the usual case on a small
+     * evaluation slice) would send T towards 0 and make the served model sure of everything; with
+     * thousands of images the prior does not matter. The log loss is convex in 1/T and so has one
+     * minimum along ln T, as the prior does; a golden-section search over ln T in [0.05, 50] finds it. 1 when fewer than {@link #MINIMUM_TO_FIT} images are labelled.
      */
     public static double fitTemperature(float[][] p, int[] labels) {
-        if (java.util.Arrays.stream(labels).noneMatch(l -> l >= 0)) {
+        if (java.util.Arrays.stream(labels).filter(l -> l >= 0).count() < MINIMUM_TO_FIT) {
             return 1;
         }
         double a = Math.log(MIN_T);
@@ -108,7 +115,7 @@ public final class Calibration {
     }
 
     private static double logLossAt(float[][] p, int[] labels, double t) {
-        double sum = 0;
+        double sum = Math.log(t) * Math.log(t) / 2; // the prior: see fitTemperature
         for (int i = 0; i < p.length; i++) {
             if (labels[i] >= 0) {
                 sum -= Math.log(Math.max(1e-12, rescale(p[i], t)[labels[i]]));

@@ -99,6 +99,9 @@ class OpsEndpointsTest {
             assertTrue(body.contains("lince_queue_delay_seconds_count"), body);
             assertTrue(body.contains("lince_partition_lag{partition=\"0\"} 0.0"), "every record taken: " + body);
             assertTrue(body.contains("lince_partition_idle_seconds{partition=\"0\"}"), body);
+            // a first model has no drift reference: watched, but not judged
+            assertTrue(body.contains("lince_drift_state -1.0"), body);
+            assertTrue(body.contains("lince_drift_embedding_shift") && body.contains("lince_shadow_version 0.0"), body);
         } finally {
             running.clear();
         }

@@ -163,4 +163,49 @@ class SelectorTest {
         assertThrows(IllegalArgumentException.class, () -> new SelectionSettings(true, 2, 0.1, 10, 0, 1.5));
         assertThrows(IllegalArgumentException.class, () -> RoutingPolicy.of("vibes", 0.5));
     }
+
+    @Test
+    void aNearDuplicateOfAnImageSentRecentlyIsNotSentAgainButExplorationStaysUniform() {
+        SelectionSettings s = SelectionSettings.FIXED.withNearDuplicates(8, 3);
+        Selector sel = selector(s);
+        long frame = 0x0f0f_f0f0_1234_5678L;
+        assertTrue(sel.decide(confidence(0.6), false, 0, frame).send(), "the first frame of a scene");
+        Selector.Decision again = sel.decide(confidence(0.6), false, 1, frame ^ 0b1011_0001L); // 4 bits away
+        assertEquals(Selector.Skip.NEAR_DUPLICATE, again.skip());
+        assertTrue(sel.decide(confidence(0.6), false, 2, frame ^ 0x1ffL).send(), "9 bits away is another image");
+        // it remembers the last 3 sent only: after three others, the first scene is forgotten
+        sel.decide(confidence(0.6), false, 3, 0x1111_1111_1111_1111L);
+        sel.decide(confidence(0.6), false, 4, 0x2222_2222_2222_2222L);
+        assertTrue(sel.decide(confidence(0.6), false, 5, frame).send());
+        // what it remembers moves with the task
+        Selector moved = selector(s);
+        moved.restore(sel.state());
+        assertEquals(Selector.Skip.NEAR_DUPLICATE, moved.decide(confidence(0.6), false, 6, frame).skip());
+        // off: -1
+        Selector off = selector(SelectionSettings.FIXED);
+        assertTrue(off.decide(confidence(0.6), false, 0, frame).send());
+        assertTrue(off.decide(confidence(0.6), false, 1, frame).send(), "another id, the same picture: sent");
+        // exploration images are never skipped as near-duplicates
+        Selector explore = selector(SelectionSettings.FIXED.withExploration(1.0).withNearDuplicates(8, 10));
+        assertTrue(explore.decide(confidence(0.99), false, 0, frame).send());
+        assertTrue(explore.decide(confidence(0.99), false, 1, frame).send());
+    }
+
+    @Test
+    void whileDriftLastsTheBudgetIsRaisedByItsFactor() {
+        SelectionSettings s = new SelectionSettings(false, 2, 0.05, 50, 6, 0);
+        double[] factor = {1};
+        Selector sel = selector(s).withBudgetFactor(() -> factor[0]);
+        int sent = 0;
+        for (int i = 0; i < 20; i++) {
+            sent += sel.decide(confidence(0.5), false, 1_000).send() ? 1 : 0;
+        }
+        assertEquals(6, sent, "a minute's budget");
+        factor[0] = 3;
+        sent = 0;
+        for (int i = 0; i < 40; i++) {
+            sent += sel.decide(confidence(0.5), false, 1_000 + 60_000).send() ? 1 : 0;
+        }
+        assertEquals(18, sent, "three times the refill, and three times the room, while drift lasts");
+    }
 }

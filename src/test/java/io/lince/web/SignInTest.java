@@ -89,6 +89,29 @@ class SignInTest {
         try (LinceNode node = LinceNode.start(options, running.classifierMetrics())) {
             running.set(node);
             String label = node.firstChampion().getClasses().get(0);
+            // an image in the labelling queue gets a Grad-CAM heat map on demand, from the serving model
+            try (var p = new org.apache.kafka.clients.producer.KafkaProducer<String, io.lince.contracts.ImageEvent>(
+                    node.clients().producer(), new org.apache.kafka.common.serialization.StringSerializer(),
+                    io.lince.wire.WireFormat.defaults().serde(io.lince.contracts.ImageEvent.class).serializer())) {
+                p.send(new org.apache.kafka.clients.producer.ProducerRecord<>(options.topics().images(), "queued-1",
+                        io.lince.contracts.ImageEvent.newBuilder().setId("queued-1").setEventTime(java.time.Instant.now())
+                                .setSource("test").setBytes(java.nio.ByteBuffer.wrap(io.lince.testing.TestImages.jpeg(0, 1))).build()));
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!send("GET", "/api/queue", "ops", PASSWORD, null).body().contains("queued-1") && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+            HttpResponse<byte[]> heat = http.send(HttpRequest.newBuilder(URI.create(root.toString()).resolve("/api/gradcam?id=queued-1"))
+                    .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(("ops:" + PASSWORD).getBytes(StandardCharsets.UTF_8)))
+                    .build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(200, heat.statusCode(), new String(heat.body(), StandardCharsets.UTF_8));
+            var png = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(heat.body()));
+            assertEquals(32, png.getWidth(), "the heat map over the serving model's input crop");
+            assertEquals(404, send("GET", "/api/gradcam?id=never-seen", "ops", PASSWORD, null).statusCode());
+            HttpResponse<String> watch = send("GET", "/api/watch", "ops", PASSWORD, null);
+            assertEquals(200, watch.statusCode(), watch.body());
+            assertTrue(watch.body().contains("\"temperature\":1.0") && watch.body().contains("\"drift\":\"no_reference\""),
+                    "a first model: uncalibrated, no drift reference: " + watch.body());
             HttpResponse<String> labelled = send("POST", "/api/labels", "ops", PASSWORD,
                     "{\"imageId\":\"photo-1\",\"label\":\"" + label + "\"}");
             assertEquals(200, labelled.statusCode(), labelled.body());
