@@ -65,8 +65,8 @@ class DriftWatchTest {
             assertTrue(alerts.isEmpty(), "false alarms: " + alerts);
             assertEquals(DriftWatch.State.QUIET, watch.status().state());
             assertEquals(1, watch.budgetFactor());
-            System.out.printf("drift watch, in distribution: %d images, 0 alerts, largest embedding shift %.3f (limit 0.25)%n",
-                    same.size(), worst);
+            System.out.printf("drift watch, in distribution: %d images, %d checks, 0 alerts, largest embedding shift %.3f (limit 0.25)%n",
+                    same.size(), checks, worst);
             // the stream's texture changes: the alert comes within a window and a tenth
             List<byte[]> shifted = images(2 * WINDOW, 3, true);
             int at = -1;
