@@ -241,10 +241,14 @@ public final class Learner implements AutoCloseable {
     }
 
     public Path save(String name) throws IOException {
+        return save(name, info);
+    }
+
+    private Path save(String name, ModelInfo as) throws IOException {
         Files.createDirectories(modelsDir());
         Path file = checkpointPath(name);
         Path tmp = Files.createTempFile(modelsDir(), name, ".tmp");
-        Checkpoint.write(tmp, info, model.network());
+        Checkpoint.write(tmp, as, model.network());
         Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         return file;
     }
@@ -269,12 +273,7 @@ public final class Learner implements AutoCloseable {
         Calibration.Report after = Calibration.report(valid.probabilities(), valid.labels(), t);
         out.printf(java.util.Locale.ROOT, "calibration on valid: temperature %.3f; ECE %.4f -> %.4f, log loss %.4f -> %.4f"
                 + " (fitted on the images it is judged on)%n", t, before.ece(), after.ece(), before.logLoss(), after.logLoss());
-        Files.createDirectories(modelsDir());
-        Path file = checkpointPath(name);
-        Path tmp = Files.createTempFile(modelsDir(), name, ".tmp");
-        Checkpoint.write(tmp, calibrated, model.network());
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        return file;
+        return save(name, calibrated);
     }
 
     /** Loads a named checkpoint's weights into this learner (the frozen groups stay as they are). */

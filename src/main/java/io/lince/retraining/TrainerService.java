@@ -276,17 +276,20 @@ public final class TrainerService implements AutoCloseable {
         putScores(metrics, "championStream", c.before().stream());
         putCalibration(metrics, "", c.calibration());
         putCalibration(metrics, "champion", c.championCalibration());
+        boolean shadowFirst = verdict.promote() && settings.shadow().required();
+        if (shadowFirst) {
+            metrics.put(ShadowJudge.REQUIRED, 1.0); // whichever trainer reads the shadow batches decides it
+        }
         ModelPublished published = ModelRegistry.candidate(c.stored(), c.info(), metrics, labelled.size());
         published.setTrainingData(EvaluationSlice.describe(labelled.ids()) + (replayed.isEmpty() ? ""
                 : String.format(java.util.Locale.ROOT, " + %d replayed base images", replayed.size())));
         published.setEvaluationSlice(String.format(java.util.Locale.ROOT, "stream: %s; uncertain: %s",
                 EvaluationSlice.describe(split.streamSlice().ids()), EvaluationSlice.describe(split.uncertainSlice().ids())));
         published.setDecision(verdict.reason());
-        if (verdict.promote() && settings.shadow().required()) {
+        if (shadowFirst) {
             // promoted only once it has passed on live traffic: see ShadowJudge
             published.setStatus(ModelRegistry.SHADOW);
             published.setDecision(verdict.reason() + "; shadowed on live traffic before promotion");
-            published.getMetrics().put(ShadowJudge.REQUIRED, 1.0);
             registry.publish(published);
         } else if (verdict.promote()) {
             published.setStatus(ModelRegistry.PROMOTED);

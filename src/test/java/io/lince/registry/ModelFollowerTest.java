@@ -47,6 +47,25 @@ class ModelFollowerTest {
     }
 
     @Test
+    void loadsTheShadowedVersionIntoTheShadowRunnerAndStopsWhenNoneIsShadowed() throws Exception {
+        ModelStore store = new ModelStore(dir.resolve("models"));
+        try (ModelSlot slot = new ModelSlot(TestModels.random(1, 32)); LinceModel v2 = TestModels.constant(2, 32, 1f, 0f);
+                io.lince.watch.ShadowRunner runner = new io.lince.watch.ShadowRunner(1, io.lince.stream.RoutingPolicy.of("confidence", 0.9), b -> {})) {
+            ModelPublished shadow = ModelPublished.newBuilder(published(store.put(v2), v2)).setStatus(ModelRegistry.SHADOW).build();
+            ModelFollower f = follower(store, slot).mirroringShadowsWith(runner);
+            f.followShadow(java.util.Optional.of(shadow));
+            assertEquals(java.util.Optional.of(2), runner.version());
+            assertEquals(1, slot.info().version(), "a shadow is mirrored, never served");
+            f.followShadow(java.util.Optional.empty());
+            assertTrue(runner.version().isEmpty());
+            // an artifact that does not verify is not mirrored
+            ModelPublished forged = ModelPublished.newBuilder(shadow).setSha256("00").build();
+            f.followShadow(java.util.Optional.of(forged));
+            assertTrue(runner.version().isEmpty());
+        }
+    }
+
+    @Test
     void refusesAnArtifactWhoseDigestDoesNotMatchAndKeepsServing() throws Exception {
         ModelStore store = new ModelStore(dir.resolve("models"));
         try (ModelSlot slot = new ModelSlot(TestModels.random(1, 32)); LinceModel v2 = TestModels.random(2, 32)) {
