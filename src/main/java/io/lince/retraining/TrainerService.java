@@ -48,6 +48,8 @@ public final class TrainerService implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(TrainerService.class);
     static final String LABELS_SEEN = "labelsSeen";
+    /** Images the drift reference of a candidate is measured on, at most (a sample of what it saw). */
+    static final int REFERENCE_IMAGES = 1_000;
 
     private final KafkaClients clients;
     private final Topics topics;
@@ -345,6 +347,10 @@ public final class TrainerService implements AutoCloseable {
                 Calibration.Report calibration = Calibration.crossFitted(after.probabilities(), after.labels(), after.fold());
                 List<Entry> seen = new ArrayList<>(data.train());
                 seen.addAll(data.valid());
+                if (seen.size() > REFERENCE_IMAGES) { // a forward pass each: a fixed sample bounds the time
+                    java.util.Collections.shuffle(seen, new java.util.Random(version));
+                    seen = seen.subList(0, REFERENCE_IMAGES);
+                }
                 io.lince.model.DriftReference reference = learner.reference(seen, calibration.temperature()).orElse(null);
                 reliabilityDiagram(version, before, after, championCalibration, calibration, log);
                 ModelInfo next = new ModelInfo(version, champion.getVersion(), info.classes(), info.inputSize(),
