@@ -255,8 +255,8 @@ public final class Learner implements AutoCloseable {
 
     /**
      * Saves the model as {@link #save} does, calibrated for serving: with the temperature that fits
-     * the validation set best and the drift reference of the train and valid images (what the
-     * drift watch compares the stream with). Without a validation set it saves as it is.
+     * the validation set best and the drift reference (embeddings of the train and valid images,
+     * confidence on valid) that the drift watch compares the stream with. Without a validation set it saves as it is.
      *
      * @return the checkpoint and the temperature it carries
      */
@@ -268,7 +268,7 @@ public final class Learner implements AutoCloseable {
         double t = Calibration.fitTemperature(valid.probabilities(), valid.labels());
         List<Entry> seen = new ArrayList<>(data.train());
         seen.addAll(data.valid());
-        ModelInfo calibrated = info.calibrated(t, reference(seen, t).orElse(null));
+        ModelInfo calibrated = info.calibrated(t, reference(seen, data.valid(), t).orElse(null));
         Calibration.Report before = Calibration.report(valid.probabilities(), valid.labels(), 1);
         Calibration.Report after = Calibration.report(valid.probabilities(), valid.labels(), t);
         out.printf(java.util.Locale.ROOT, "calibration on valid: temperature %.3f; ECE %.4f -> %.4f, log loss %.4f -> %.4f"
@@ -313,14 +313,33 @@ public final class Learner implements AutoCloseable {
     }
 
     /**
-     * The drift reference of this learner's model on {@code entries} (centre crops): their
-     * confidence at temperature {@code temperature} and their embeddings; unreadable files are
-     * skipped. Empty when none can be read.
+     * The drift reference of this learner's model (centre crops): the embeddings of {@code
+     * images}, and the confidence at temperature {@code temperature} of {@code heldOut}, images it
+     * was not trained on (on its own training images a model is surer than it will be on the
+     * stream, and the watch would call that drift); of {@code images} when fewer than
+     * {@link #MINIMUM_HELD_OUT} are held out. Unreadable files are skipped; empty when none can be read.
      */
-    public Optional<io.lince.model.DriftReference> reference(List<Entry> entries, double temperature) {
+    public Optional<io.lince.model.DriftReference> reference(List<Entry> images, List<Entry> heldOut, double temperature) {
+        float[][] seen = outputs(images, temperature).embeddings();
+        if (seen.length == 0) {
+            return Optional.empty();
+        }
+        ModelRunner.Embedded held = outputs(heldOut.size() >= MINIMUM_HELD_OUT ? heldOut : images, temperature);
+        float[] confidence = new float[held.probabilities().length];
+        for (int i = 0; i < confidence.length; i++) {
+            confidence[i] = held.probabilities()[i][Calibration.top(held.probabilities()[i])];
+        }
+        return Optional.of(io.lince.model.DriftReference.of(confidence, seen, data.classes().size()));
+    }
+
+    /** Held-out images needed for the reference's confidence histogram to come from them alone. */
+    public static final int MINIMUM_HELD_OUT = 50;
+
+    /** Calibrated probabilities and embeddings of {@code entries}' centre crops, readable files only. */
+    private ModelRunner.Embedded outputs(List<Entry> entries, double temperature) {
         ModelRunner runner = new ModelRunner(model);
         long[] shape = {3, loader.size(), loader.size()};
-        List<Float> confidences = new ArrayList<>();
+        List<float[]> probabilities = new ArrayList<>();
         List<float[]> embeddings = new ArrayList<>();
         int step = Math.max(1, settings.batchSize());
         for (int from = 0; from < entries.size(); from += step) {
@@ -333,19 +352,11 @@ public final class Learner implements AutoCloseable {
             }
             ModelRunner.Embedded out = runner.embedded(MiniBatch.of(rows), shape);
             for (int i = 0; i < rows.size(); i++) {
-                float[] p = Calibration.rescale(out.probabilities()[i], temperature);
-                confidences.add(p[Calibration.top(p)]);
+                probabilities.add(Calibration.rescale(out.probabilities()[i], temperature));
                 embeddings.add(out.embeddings()[i]);
             }
         }
-        if (confidences.isEmpty()) {
-            return Optional.empty();
-        }
-        float[] c = new float[confidences.size()];
-        for (int i = 0; i < c.length; i++) {
-            c[i] = confidences.get(i);
-        }
-        return Optional.of(io.lince.model.DriftReference.of(c, embeddings.toArray(float[][]::new), data.classes().size()));
+        return new ModelRunner.Embedded(probabilities.toArray(float[][]::new), embeddings.toArray(float[][]::new));
     }
 
     /** The training batches as a fit would read them (standardised activations when precomputing). */

@@ -129,6 +129,11 @@ class LinceLoopIntegrationTest {
             assertEquals(32, v2.getTrainedOn() + held, "trained on every labelled image outside the evaluation slice");
             assertTrue(v2.getEvaluationSlice().startsWith("stream: 0 images, sha256 "), v2.getEvaluationSlice());
             assertTrue(v2.getEvaluationSlice().contains("; uncertain: " + held + " images, sha256 "), v2.getEvaluationSlice());
+            // the checkpoint carries what the classifiers calibrate and watch with, as the registry says
+            io.lince.model.ModelInfo stored = io.lince.model.Checkpoint.readInfo(java.nio.file.Path.of(java.net.URI.create(v2.getArtifactUri())));
+            assertEquals(v2.getTemperature(), stored.temperature(), 0);
+            assertTrue(stored.reference() != null && stored.reference().images() >= 32, "a drift reference of what it saw");
+            assertTrue(v2.getMetrics().containsKey("ece") && v2.getMetrics().containsKey("championEce"), v2.getMetrics().toString());
             await(reader, results, () -> node.slot().orElseThrow().info().version() == 2);
 
             // 3. later images are classified by v2, and it learnt something
