@@ -67,7 +67,7 @@ class ShadowScoringTest {
 
                 // v2, as the trainer publishes a candidate that passed offline: shadowed, to be judged live
                 registry.publish(v2);
-                ModelPublished decided = mirrorUntilDecided(champion, 2, clients, wire, side, judge, registry);
+                ModelPublished decided = mirrorUntilDecided(2, side, judge, registry);
                 assertEquals(ModelRegistry.PROMOTED, decided.getStatus(), decided.getDecision());
                 assertEquals(1.0, decided.getMetrics().get("shadow.agreement"), 0);
                 assertTrue(decided.getMetrics().get("shadow.images") >= IMAGES);
@@ -75,7 +75,7 @@ class ShadowScoringTest {
 
                 // v3, the broken one, shadowed against the new champion v2
                 registry.publish(ModelPublished.newBuilder(v3).setStatus(ModelRegistry.SHADOW).build());
-                ModelPublished held = mirrorUntilDecided(same, 3, clients, wire, side, judge, registry);
+                ModelPublished held = mirrorUntilDecided(3, side, judge, registry);
                 assertEquals(ModelRegistry.REJECTED, held.getStatus(), held.getDecision());
                 assertEquals(0.0, held.getMetrics().get("shadow.agreement"), 0);
                 assertTrue(held.getDecision().contains("agreed with the champion on 0.0% of"), held.getDecision());
@@ -93,12 +93,12 @@ class ShadowScoringTest {
     }
 
     /**
-     * A classifier serving {@code champion} and mirroring the registry's shadow (loaded from the
+     * A classifier serving the registry's champion and mirroring the registry's shadow (loaded from the
      * store, as the follower does), batch after batch, while the judge follows, until the
      * shadowed version's latest record is no longer a shadow.
      */
-    private static ModelPublished mirrorUntilDecided(LinceModel champion, int version, KafkaClients clients, WireFormat wire,
-            SidePublisher side, ShadowJudge judge, ModelRegistry registry) throws Exception {
+    private static ModelPublished mirrorUntilDecided(int version, SidePublisher side, ShadowJudge judge, ModelRegistry registry)
+            throws Exception {
         ModelPublished shadowed = ModelRegistry.shadowed(registry.history()).orElseThrow();
         assertEquals(version, shadowed.getVersion());
         List<ShadowBatch> seen = new ArrayList<>();
