@@ -101,11 +101,6 @@ public final class ImageClassifier {
         this.listener = l;
     }
 
-    /** The test-time views each image adds to the centre crop (0 without test-time augmentation). */
-    public int ttaViews() {
-        return ttaViews;
-    }
-
     public BufferedImage decode(byte[] bytes) throws InvalidImageException {
         return crops.decoder().decode(bytes);
     }
