@@ -61,7 +61,7 @@ public final class Calibration {
         return out;
     }
 
-    /** Mean negative log probability of the true class (clipped at 1e-7); images with label -1 are left out. */
+    /** Mean negative log probability of the true class, clipped at 1e-7 like Kaggle's metric; images with label -1 are left out. */
     public static double logLoss(float[][] p, int[] labels) {
         double sum = 0;
         int n = 0;
@@ -86,7 +86,7 @@ public final class Calibration {
      * minimum along ln T, as the prior does; a golden-section search over ln T in [0.05, 50] finds it. 1 when fewer than {@link #MINIMUM_TO_FIT} images are labelled.
      */
     public static double fitTemperature(float[][] p, int[] labels) {
-        if (java.util.Arrays.stream(labels).filter(l -> l >= 0).count() < MINIMUM_TO_FIT) {
+        if (labelled(labels) < MINIMUM_TO_FIT) {
             return 1;
         }
         double a = Math.log(MIN_T);
@@ -184,8 +184,7 @@ public final class Calibration {
     /** ECE, Brier score and log loss of {@code p} at temperature {@code t}. */
     public static Report report(float[][] p, int[] labels, double t) {
         float[][] q = rescale(p, t);
-        return new Report(t, ece(q, labels, ECE_BINS), brier(q, labels), logLoss(q, labels),
-                (int) java.util.Arrays.stream(labels).filter(l -> l >= 0).count());
+        return new Report(t, ece(q, labels, ECE_BINS), brier(q, labels), logLoss(q, labels), labelled(labels));
     }
 
     /**
@@ -213,10 +212,14 @@ public final class Calibration {
                 }
             }
         }
-        return new Report(t, ece(held, labels, ECE_BINS), brier(held, labels), logLoss(held, labels),
-                (int) java.util.Arrays.stream(labels).filter(l -> l >= 0).count());
+        return new Report(t, ece(held, labels, ECE_BINS), brier(held, labels), logLoss(held, labels), labelled(labels));
     }
 
+    private static int labelled(int[] labels) {
+        return (int) java.util.Arrays.stream(labels).filter(l -> l >= 0).count();
+    }
+
+    /** The index of the highest probability (the first, on a tie). */
     static int top(float[] p) {
         int best = 0;
         for (int k = 1; k < p.length; k++) {

@@ -268,7 +268,7 @@ public final class Learner implements AutoCloseable {
         double t = Calibration.fitTemperature(valid.probabilities(), valid.labels());
         List<Entry> seen = new ArrayList<>(data.train());
         seen.addAll(data.valid());
-        ModelInfo calibrated = info.calibrated(t, reference(seen, data.valid(), t).orElse(null));
+        ModelInfo calibrated = info.calibrated(t, reference(seen, valid.probabilities(), t).orElse(null));
         Calibration.Report before = Calibration.report(valid.probabilities(), valid.labels(), 1);
         Calibration.Report after = Calibration.report(valid.probabilities(), valid.labels(), t);
         out.printf(java.util.Locale.ROOT, "calibration on valid: temperature %.3f; ECE %.4f -> %.4f, log loss %.4f -> %.4f"
@@ -314,29 +314,31 @@ public final class Learner implements AutoCloseable {
 
     /**
      * The drift reference of this learner's model (centre crops): the embeddings of {@code
-     * images}, and the confidence at temperature {@code temperature} of {@code heldOut}, images it
-     * was not trained on (on its own training images a model is surer than it will be on the
-     * stream, and the watch would call that drift); of {@code images} when fewer than
-     * {@link #MINIMUM_HELD_OUT} are held out. Unreadable files are skipped; empty when none can be read.
+     * images}, and the confidence at temperature {@code temperature} of images it was not trained
+     * on, whose probabilities (at temperature 1) the caller has already ({@code heldOut}: on its
+     * own training images a model is surer than it will be on the stream, and the watch would call
+     * that drift); of {@code images} when fewer than {@link #MINIMUM_HELD_OUT} are held out.
+     * Unreadable files are skipped; empty when none can be read.
      */
-    public Optional<io.lince.model.DriftReference> reference(List<Entry> images, List<Entry> heldOut, double temperature) {
-        float[][] seen = outputs(images, temperature).embeddings();
-        if (seen.length == 0) {
+    public Optional<io.lince.model.DriftReference> reference(List<Entry> images, float[][] heldOut, double temperature) {
+        ModelRunner.Embedded seen = outputs(images);
+        if (seen.embeddings().length == 0) {
             return Optional.empty();
         }
-        ModelRunner.Embedded held = outputs(heldOut.size() >= MINIMUM_HELD_OUT ? heldOut : images, temperature);
-        float[] confidence = new float[held.probabilities().length];
-        for (int i = 0; i < confidence.length; i++) {
-            confidence[i] = held.probabilities()[i][Calibration.top(held.probabilities()[i])];
+        float[][] judged = heldOut.length >= MINIMUM_HELD_OUT ? heldOut : seen.probabilities();
+        float[] confidence = new float[judged.length];
+        for (int i = 0; i < judged.length; i++) {
+            float[] p = Calibration.rescale(judged[i], temperature);
+            confidence[i] = p[Calibration.top(p)];
         }
-        return Optional.of(io.lince.model.DriftReference.of(confidence, seen, data.classes().size()));
+        return Optional.of(io.lince.model.DriftReference.of(confidence, seen.embeddings(), data.classes().size()));
     }
 
     /** Held-out images needed for the reference's confidence histogram to come from them alone. */
     public static final int MINIMUM_HELD_OUT = 50;
 
-    /** Calibrated probabilities and embeddings of {@code entries}' centre crops, readable files only. */
-    private ModelRunner.Embedded outputs(List<Entry> entries, double temperature) {
+    /** Probabilities (temperature 1) and embeddings of {@code entries}' centre crops, readable files only. */
+    private ModelRunner.Embedded outputs(List<Entry> entries) {
         ModelRunner runner = new ModelRunner(model);
         long[] shape = {3, loader.size(), loader.size()};
         List<float[]> probabilities = new ArrayList<>();
@@ -352,7 +354,7 @@ public final class Learner implements AutoCloseable {
             }
             ModelRunner.Embedded out = runner.embedded(MiniBatch.of(rows), shape);
             for (int i = 0; i < rows.size(); i++) {
-                probabilities.add(Calibration.rescale(out.probabilities()[i], temperature));
+                probabilities.add(out.probabilities()[i]);
                 embeddings.add(out.embeddings()[i]);
             }
         }

@@ -9,8 +9,6 @@ import java.util.List;
  */
 public record Predictions(List<String> classes, List<Path> files, int[] labels, float[][] probabilities) {
 
-    private static final double EPS = 1e-7;
-
     public Predictions {
         classes = List.copyOf(classes);
         files = List.copyOf(files);
@@ -24,14 +22,7 @@ public record Predictions(List<String> classes, List<Path> files, int[] labels, 
     }
 
     public int predicted(int i) {
-        float[] p = probabilities[i];
-        int best = 0;
-        for (int k = 1; k < p.length; k++) {
-            if (p[k] > p[best]) {
-                best = k;
-            }
-        }
-        return best;
+        return Calibration.top(probabilities[i]);
     }
 
     /**
@@ -70,15 +61,7 @@ public record Predictions(List<String> classes, List<Path> files, int[] labels, 
 
     /** Mean negative log probability of the true class, clipped at 1e-7 like Kaggle's metric. */
     public double logLoss() {
-        double sum = 0;
-        int n = 0;
-        for (int i = 0; i < size(); i++) {
-            if (labels[i] >= 0) {
-                sum -= Math.log(Math.max(EPS, Math.min(1 - EPS, trueClassProbability(i))));
-                n++;
-            }
-        }
-        return n == 0 ? Double.NaN : sum / n;
+        return Calibration.logLoss(probabilities, labels);
     }
 
     /** {@code [actual][predicted]} counts. */

@@ -122,23 +122,30 @@ public final class ImageClassifier {
     public List<Classified> classifyDecoded(List<BufferedImage> images, float[] decodeMillis) {
         List<Prepared> prepared = new ArrayList<>(images.size());
         for (int i = 0; i < images.size(); i++) {
-            prepared.add(new Prepared(null, images.get(i), null, 0, decodeMillis[i]));
+            prepared.add(new Prepared(null, images.get(i), null, 0, decodeMillis[i], 0));
         }
         return classifyPrepared(prepared);
     }
 
     /**
      * An image made ready for the model: its input crops (centre, then any test-time views, as
-     * RGB bytes) for {@code inputSize}, and what to make them again from should the model that
-     * runs the batch want another size (its bytes, or its decoded image).
+     * RGB bytes) for {@code inputSize} with the centre crop's {@link PerceptualHash}, and what to
+     * make them again from should the model that runs the batch want another size (its bytes, or
+     * its decoded image).
      */
-    public record Prepared(byte[] source, BufferedImage image, List<byte[]> crops, int inputSize, float millis) {
+    public record Prepared(byte[] source, BufferedImage image, List<byte[]> crops, int inputSize, float millis,
+            long fingerprint) {
 
         List<byte[]> cropsFor(int size, ImageClassifier c) throws InvalidImageException {
             if (crops != null && inputSize == size) {
                 return crops;
             }
             return image != null ? c.crops(image, size) : c.crops(source, size);
+        }
+
+        /** The centre crop's hash, made here with the crops (on the decode pool), or now for crops made again. */
+        long fingerprintOf(List<byte[]> views, int size) {
+            return crops != null && inputSize == size ? fingerprint : PerceptualHash.of(views.get(0), size);
         }
     }
 
@@ -147,7 +154,8 @@ public final class ImageClassifier {
         long t0 = System.nanoTime();
         int size = slot.info().inputSize();
         List<byte[]> c = crops(bytes, size);
-        return new Prepared(bytes, null, c, size, (System.nanoTime() - t0) / 1e6f);
+        long fingerprint = PerceptualHash.of(c.get(0), size); // here, on the decode pool, not on the forward thread
+        return new Prepared(bytes, null, c, size, (System.nanoTime() - t0) / 1e6f, fingerprint);
     }
 
     private List<byte[]> crops(byte[] bytes, int size) throws InvalidImageException {
@@ -195,7 +203,7 @@ public final class ImageClassifier {
             for (int i = 0; i < items.size(); i++) {
                 try {
                     List<byte[]> views = items.get(i).cropsFor(size, this);
-                    fingerprints[i] = PerceptualHash.of(views.get(0), size);
+                    fingerprints[i] = items.get(i).fingerprintOf(views, size);
                     views.forEach(batch::put);
                 } catch (InvalidImageException e) {
                     // it was valid when prepared: only a model swap to another size gets here

@@ -228,11 +228,13 @@ public final class ModelRegistry implements AutoCloseable {
      * another ends the mirroring.
      */
     public ModelPublished shadow(int version, String why) {
-        ModelPublished target = versions().get(version);
+        List<ModelPublished> history = history();
+        Map<Integer, ModelPublished> all = versions(history);
+        ModelPublished target = all.get(version);
         if (target == null) {
-            throw new IllegalArgumentException("no model v" + version + "; known: " + versions().keySet());
+            throw new IllegalArgumentException("no model v" + version + "; known: " + all.keySet());
         }
-        if (PROMOTED.equals(target.getStatus()) && champion().map(c -> c.getVersion() == version).orElse(false)) {
+        if (champion(history).map(c -> c.getVersion() == version).orElse(false)) {
             throw new IllegalArgumentException("v" + version + " is the champion: it is served, not shadowed");
         }
         ModelPublished shadow = ModelPublished.newBuilder(target).setStatus(SHADOW).setDecision(why).setExpectedChampion(null)

@@ -351,7 +351,7 @@ public final class TrainerService implements AutoCloseable {
                     java.util.Collections.shuffle(seen, new java.util.Random(version));
                     seen = seen.subList(0, REFERENCE_IMAGES);
                 }
-                io.lince.model.DriftReference reference = learner.reference(seen, data.valid(), calibration.temperature()).orElse(null);
+                io.lince.model.DriftReference reference = learner.reference(seen, after.probabilities(), calibration.temperature()).orElse(null);
                 reliabilityDiagram(version, before, after, championCalibration, calibration, log);
                 ModelInfo next = new ModelInfo(version, champion.getVersion(), info.classes(), info.inputSize(),
                         calibration.temperature(), reference);
