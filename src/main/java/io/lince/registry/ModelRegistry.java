@@ -229,11 +229,7 @@ public final class ModelRegistry implements AutoCloseable {
      */
     public ModelPublished shadow(int version, String why) {
         List<ModelPublished> history = history();
-        Map<Integer, ModelPublished> all = versions(history);
-        ModelPublished target = all.get(version);
-        if (target == null) {
-            throw new IllegalArgumentException("no model v" + version + "; known: " + all.keySet());
-        }
+        ModelPublished target = known(history, version);
         if (champion(history).map(c -> c.getVersion() == version).orElse(false)) {
             throw new IllegalArgumentException("v" + version + " is the champion: it is served, not shadowed");
         }
@@ -294,11 +290,7 @@ public final class ModelRegistry implements AutoCloseable {
      */
     public ModelPublished promote(int version, String why) {
         List<ModelPublished> history = history();
-        Map<Integer, ModelPublished> all = versions(history);
-        ModelPublished target = all.get(version);
-        if (target == null) {
-            throw new IllegalArgumentException("no model v" + version + "; known: " + all.keySet());
-        }
+        ModelPublished target = known(history, version);
         Optional<ModelPublished> current = champion(history);
         if (current.isPresent() && current.get().getVersion() == version) {
             return current.get(); // already serving: promoting again writes nothing
@@ -348,6 +340,16 @@ public final class ModelRegistry implements AutoCloseable {
                     now.map(m -> String.valueOf(m.getVersion())).orElse("?"), version,
                     sawServing.map(m -> String.valueOf(m.getVersion())).orElse("none")));
         }
+    }
+
+    /** {@code version}'s current record in {@code history}; refused, with the versions there are, when there is none. */
+    private static ModelPublished known(List<ModelPublished> history, int version) {
+        Map<Integer, ModelPublished> all = versions(history);
+        ModelPublished target = all.get(version);
+        if (target == null) {
+            throw new IllegalArgumentException("no model v" + version + "; known: " + all.keySet());
+        }
+        return target;
     }
 
     /** A promotion that lost the race to another one written between its read and its write. */
