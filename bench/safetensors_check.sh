@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Is the safetensors import faithful? A randomly initialised torchvision resnet34 (BatchNorm statistics
-# filled by a few training passes) is saved as .safetensors; the same preprocessed inputs go through
+# filled by a few training passes) is saved as .safetensors and as a torch.save .pth; the same preprocessed inputs go through
 # torchvision (Debian's python3-torch/python3-torchvision) and through Lince; the logits must agree to a
 # max relative difference (max |diff| / max |logit|) <= 1e-4. Run by hand, not in CI.
 set -euo pipefail

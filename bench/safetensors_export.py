@@ -1,6 +1,6 @@
 """Writes a randomly initialised torchvision resnet34 as .safetensors (written by hand: the format is
 an 8-byte header length, a JSON header, then raw little-endian tensors), a batch of preprocessed
-inputs, and torchvision's logits for them, for bench/safetensors_check.sh to compare with Lince."""
+inputs, and torchvision's logits (and the same weights as a torch.save .pth) for them, for bench/safetensors_check.sh to compare with Lince."""
 import json, struct, sys
 import numpy as np
 import torch, torchvision
@@ -31,6 +31,8 @@ with open(f"{out}/resnet34-random.safetensors", "wb") as f:
     f.write(h)
     for b in blobs:
         f.write(b)
+# the same weights as torch.save writes them (what torchvision caches: resnet34-b627a593.pth)
+torch.save(state, f"{out}/resnet34-random.pth")
 x = torch.randn(n, 3, 224, 224)
 with torch.no_grad():
     logits = model(x)

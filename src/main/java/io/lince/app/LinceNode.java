@@ -158,8 +158,7 @@ public final class LinceNode implements AutoCloseable {
         List<String> refused = new ArrayList<>();
         for (ModelPublished m : ModelRegistry.servable(registry.history())) {
             try {
-                LinceModel model = LinceModel.loadForServing(store.verified(m.getArtifactUri(), m.getSha256()), device,
-                        options.serving());
+                LinceModel model = store.load(m, device, options.serving());
                 if (model.info().version() != m.getVersion()) {
                     model.close();
                     throw new IOException("its artifact holds v" + model.info().version());

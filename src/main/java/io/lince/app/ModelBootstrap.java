@@ -55,6 +55,6 @@ public final class ModelBootstrap {
         if (Checkpoint.looksLikeCheckpoint(file)) {
             return LinceModel.load(file, device);
         }
-        return LinceModel.fromSafetensors(file, info, device, seed);
+        return LinceModel.fromWeights(file, info, device, seed);
     }
 }

@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "init-model", mixinStandardHelpOptions = true,
         description = {"Writes a first Lince checkpoint: ResNet-34 with a new head for your classes,",
-                "from torchvision/timm ImageNet weights (.safetensors) or randomly initialised."},
+                "from torchvision/timm ImageNet weights (.safetensors, or torchvision's .pth) or randomly initialised."},
         footer = {"", "Example:",
                 "  lince init-model --classes cats,dogs --weights resnet34.tv_in1k.safetensors work/first.lince"})
 class InitModelCommand implements Callable<Integer> {
@@ -30,7 +30,7 @@ class InitModelCommand implements Callable<Integer> {
     @Option(names = "--classes", split = ",", required = true, description = "class names, in output order")
     List<String> classes;
 
-    @Option(names = "--weights", paramLabel = "FILE", description = "torchvision/timm ResNet-34 weights (.safetensors)")
+    @Option(names = "--weights", paramLabel = "FILE", description = "torchvision/timm ResNet-34 weights (.safetensors, or a torch.save state dict such as resnet34-b627a593.pth)")
     Path weights;
 
     @Option(names = "--input-size", description = "input side in pixels (default: lince.model.input-size)")

@@ -28,7 +28,9 @@ final class Settings {
         LinceConfig.Trainer.Shadow sh = t.shadow();
         return new TrainerSettings(t.retrainEvery(), recipe, t.evaluationShare(), t.epsilon(),
                 Duration.ofSeconds(t.retrainIntervalSeconds()), t.baseData(), t.minStreamSlice(), t.eceDelta(),
-                new io.lince.retraining.ShadowRule(sh.required(), sh.images(), sh.minAgreement(), sh.maxLatencyRatio(), sh.timeout()));
+                new io.lince.retraining.ShadowRule(sh.required(), sh.images(), sh.minAgreement(), sh.maxLatencyRatio(), sh.timeout()),
+                new io.lince.retraining.Int8Rule(t.int8().enabled(), t.int8().epsilon(), t.int8().logLossDelta(),
+                        t.int8().minImages(), t.int8().calibrationImages()));
     }
 
     static io.lince.stream.EventChecks events(LinceConfig.Classifier.Input i) {
@@ -56,7 +58,8 @@ final class Settings {
         return new NodeOptions(role, c.kafka().bootstrapServers(), c.kafka().properties(), c.workDir(),
                 new io.lince.registry.ModelStore.Location(c.modelStoreDir(), c.model().artifactMode()), c.topicsRecord(), c.model().classes(), c.model().weights(),
                 c.model().inputSize(),
-                new Serving(device, c.classifier().foldBatchNorm(), Serving.Precision.parse(c.model().precision())),
+                new Serving(device, c.classifier().foldBatchNorm(), Serving.Runtime.parse(c.model().runtime()),
+                        Serving.Precision.parse(c.model().precision())),
                 RoutingPolicy.of(c.classifier().uncertaintyMeasure(), c.classifier().threshold(), selection(c.classifier().selection())),
                 new BatchSettings(c.classifier().maxBatch().orElse(BatchSettings.AUTO), Duration.ofMillis(c.classifier().maxDelayMs()),
                         c.classifier().ttaViews(), c.classifier().prepareThreads()),

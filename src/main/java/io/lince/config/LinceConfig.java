@@ -110,11 +110,17 @@ public interface LinceConfig {
         String artifactMode();
 
         /**
-         * fp32, or fp16 (on a CUDA device only: a CPU refuses it at start, see
-         * {@code Serving#select}).
+         * fp32; fp16 (libtorch on a CUDA device only: a CPU refuses it at start, see
+         * {@code Serving#select}); int8 (ONNX Runtime, each version's INT8 graph where its gate
+         * allowed it, else fp32); auto (int8 on a CPU with int8 dot-product instructions, where
+         * allowed, else fp32); bf16 is refused at start with the reason.
          */
         @WithDefault("fp32")
         String precision();
+
+        /** pytorch (libtorch through DJL) or onnxruntime (each version's ONNX graph). */
+        @WithDefault("pytorch")
+        String runtime();
 
         /** auto (CUDA when the engine sees a device), cpu or gpu. */
         @WithDefault("auto")
@@ -396,6 +402,31 @@ public interface LinceConfig {
         double eceDelta();
 
         /** A shadow run on live traffic before promotion (see {@code ShadowRule}). */
+        Int8 int8();
+
+        /** The INT8 graph each candidate gets, and when it may serve (see {@code Int8Rule}). */
+        interface Int8 {
+            /** Quantize every candidate to INT8 (ONNX Runtime) and judge it. */
+            @WithDefault("true")
+            boolean enabled();
+
+            /** How much less accurate than fp32 it may be on the evaluation slice (0.005: half a point). */
+            @WithDefault("0.005")
+            double epsilon();
+
+            /** How much higher its log loss may be than fp32's. */
+            @WithDefault("0.02")
+            double logLossDelta();
+
+            /** Evaluation images needed before INT8 is judged at all (fewer: it does not serve). */
+            @WithDefault("50")
+            int minImages();
+
+            /** Training images its activations are calibrated on. */
+            @WithDefault("300")
+            int calibrationImages();
+        }
+
         Shadow shadow();
 
         interface Shadow {

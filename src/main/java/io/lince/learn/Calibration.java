@@ -124,6 +124,34 @@ public final class Calibration {
         return sum;
     }
 
+    /** softmax(logits / t) of the {@code k} values from {@code from}, in double precision. */
+    public static float[] softmax(float[] logits, int from, int k, double t) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int c = 0; c < k; c++) {
+            max = Math.max(max, logits[from + c] / t);
+        }
+        double sum = 0;
+        double[] e = new double[k];
+        for (int c = 0; c < k; c++) {
+            e[c] = Math.exp(logits[from + c] / t - max);
+            sum += e[c];
+        }
+        float[] p = new float[k];
+        for (int c = 0; c < k; c++) {
+            p[c] = (float) (e[c] / sum);
+        }
+        return p;
+    }
+
+    /** Share of images whose top class is their label. */
+    public static double accuracy(float[][] p, int[] labels) {
+        int ok = 0;
+        for (int i = 0; i < p.length; i++) {
+            ok += top(p[i]) == labels[i] ? 1 : 0;
+        }
+        return p.length == 0 ? Double.NaN : ok / (double) p.length;
+    }
+
     /**
      * The reliability diagram's bins: the images cut by their top-1 probability into {@code bins}
      * equal parts of [0, 1], each with its mean confidence and the share of its images whose top

@@ -79,7 +79,7 @@ public final class Learner implements AutoCloseable {
         } else if (Checkpoint.looksLikeCheckpoint(weights.get())) {
             model = LinceModel.load(weights.get(), device);
         } else {
-            model = LinceModel.fromSafetensors(weights.get(), info, device, settings.seed());
+            model = LinceModel.fromWeights(weights.get(), info, device, settings.seed());
         }
         try {
             return new Learner(model, data, settings, out);

@@ -13,6 +13,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import io.lince.images.Preprocessor;
+import io.lince.model.onnx.OnnxSession;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -27,6 +28,13 @@ public final class LinceModel implements AutoCloseable {
     private final ResNet34 net;
     /** What the network's parameters, and so its inputs, are: float32, or float16 when halved. */
     private final DataType dtype;
+    /**
+     * The graph that serves this model's batches through ONNX Runtime (fp32 or INT8), or null for
+     * libtorch. The DJL network stays loaded beside it for what needs its layers (Grad-CAM).
+     */
+    private OnnxSession onnx;
+    /** What serves the batches, in words: "pytorch fp32", "onnxruntime int8", … */
+    private String runtime = "pytorch fp32";
 
     private LinceModel(ModelInfo info, Device device) {
         DjlEnvironment.init();
@@ -70,8 +78,8 @@ public final class LinceModel implements AutoCloseable {
     /** A checkpoint ready to serve as {@code serving} says: folded or not, in its precision. */
     public static LinceModel loadForServing(Path checkpoint, Device device, Serving serving) throws IOException {
         LinceModel m = loadForServing(checkpoint, device, serving.foldBatchNorm());
-        if (serving.precision() == Serving.Precision.FP32) {
-            return m;
+        if (serving.precision() != Serving.Precision.FP16) {
+            return m; // INT8 and ONNX Runtime graphs are put on the fp32 model by ModelStore#load
         }
         try (m) {
             return m.halved();
@@ -99,11 +107,31 @@ public final class LinceModel implements AutoCloseable {
             }
             h.freezeParameters(true);
             m.setBlock(h);
-            return new LinceModel(info, m, h, DataType.FLOAT16);
+            LinceModel half = new LinceModel(info, m, h, DataType.FLOAT16);
+            half.runtime = "pytorch fp16";
+            return half;
         } catch (RuntimeException e) {
             m.close();
             throw e;
         }
+    }
+
+    /**
+     * Serves this model's batches through ONNX Runtime with {@code graph} (an {@link OnnxExport}
+     * of this very model: fp32, or INT8), from now on; {@code precision} names it in logs.
+     */
+    public LinceModel servedBy(OnnxSession graph, String precision) {
+        if (onnx != null) {
+            onnx.close();
+        }
+        this.onnx = graph;
+        this.runtime = "onnxruntime " + precision;
+        return this;
+    }
+
+    /** What serves the batches: {@code pytorch fp32}, {@code pytorch fp16}, {@code onnxruntime int8}, … */
+    public String runtime() {
+        return runtime;
     }
 
     public DataType dataType() {
@@ -146,14 +174,19 @@ public final class LinceModel implements AutoCloseable {
     }
 
     /**
-     * A torchvision/timm ResNet-34 from a {@code .safetensors} file, with a new zero head when the
-     * file's {@code fc} does not match {@code info}'s classes.
+     * A torchvision/timm ResNet-34 from a {@code .safetensors} file or a {@code torch.save} state
+     * dict ({@code .pth}, as torchvision caches it), with a new zero head when the file's {@code fc}
+     * does not match {@code info}'s classes.
      */
-    public static LinceModel fromSafetensors(Path file, ModelInfo info, Device device, long seed)
+    public static LinceModel fromWeights(Path file, ModelInfo info, Device device, long seed)
             throws IOException {
         LinceModel m = random(info, device, seed);
         try {
-            SafetensorsWeights.load(file, m.net, m.model.getNDManager());
+            if (TorchPickleWeights.isTorchZip(file)) {
+                TorchPickleWeights.load(file, m.net, m.model.getNDManager());
+            } else {
+                SafetensorsWeights.load(file, m.net, m.model.getNDManager());
+            }
         } catch (IOException | RuntimeException e) {
             m.close();
             throw e;
@@ -215,22 +248,38 @@ public final class LinceModel implements AutoCloseable {
      * directly under one scope that frees every intermediate tensor. Safe on any thread.
      */
     public Outputs outputs(ByteBuffer rgb, int n) {
+        OnnxSession.Raw raw = raw(rgb, n);
+        int k = raw.logits().length / n;
+        float[][] probabilities = new float[n][];
+        for (int i = 0; i < n; i++) {
+            probabilities[i] = io.lince.learn.Calibration.softmax(raw.logits(), i * k, k, info.temperature());
+        }
+        return new Outputs(probabilities, rows(raw.embeddings(), n));
+    }
+
+    /**
+     * The network's logits (before the temperature) and embeddings for {@code n} crops, row-major,
+     * from whichever runtime serves this model.
+     */
+    public OnnxSession.Raw raw(ByteBuffer rgb, int n) {
         int s = info.inputSize();
         if (rgb.remaining() != n * s * s * 3) {
             throw new IllegalArgumentException("expected " + n + " crops of " + s + "x" + s + "x3 bytes, got "
                     + rgb.remaining() + " bytes");
         }
+        if (onnx != null) {
+            return onnx.run(rgb, n);
+        }
         try (NDManager scope = model.getNDManager().newSubManager()) {
             NDArray x = input(scope, rgb, n);
             ParameterStore ps = new ParameterStore(scope, false);
             NDArray pooled = net.features(ps, x, false);
-            NDArray logits = net.head().forward(ps, new NDList(pooled), false).singletonOrThrow().toType(DataType.FLOAT32, false);
-            if (info.temperature() != 1) {
-                logits = logits.div((float) info.temperature());
-            }
-            return new Outputs(rows(logits.softmax(-1).toFloatArray(), n), rows(pooled.toType(DataType.FLOAT32, false).toFloatArray(), n));
+            NDArray logits = net.head().forward(ps, new NDList(pooled), false).singletonOrThrow();
+            return new OnnxSession.Raw(logits.toType(DataType.FLOAT32, false).toFloatArray(),
+                    pooled.toType(DataType.FLOAT32, false).toFloatArray());
         }
     }
+
 
     /** The batch's crops as the network's input: one tensor, NCHW, normalised, in the model's precision. */
     NDArray input(NDManager scope, ByteBuffer rgb, int n) {
@@ -281,6 +330,9 @@ public final class LinceModel implements AutoCloseable {
 
     @Override
     public void close() {
+        if (onnx != null) {
+            onnx.close();
+        }
         model.close();
     }
 }

@@ -50,6 +50,25 @@ public final class SafetensorsWeights {
     }
 
     /**
+     * Writes {@code net}'s parameters under torchvision's names (BatchNorm statistics included) as
+     * {@code .safetensors}, which torchvision's {@code resnet34().load_state_dict} takes.
+     */
+    public static void save(ResNet34 net, Path file) throws IOException {
+        try (NDManager scratch = NDManager.newBaseManager(ai.djl.Device.cpu())) {
+            NDList list = new NDList();
+            for (Map.Entry<String, Parameter> e : TorchvisionNames.of(net).entrySet()) {
+                NDArray a = e.getValue().getArray().toDevice(ai.djl.Device.cpu(), true);
+                a.attach(scratch);
+                a.setName(e.getKey());
+                list.add(a);
+            }
+            try (java.io.OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(file), 1 << 20)) {
+                list.encode(out, NDList.Encoding.SAFETENSORS);
+            }
+        }
+    }
+
+    /**
      * Reads the header alone: libtorch through DJL 0.36 aborts the JVM on bfloat16 arrays, so such
      * a file is refused with a clear error before any tensor is created.
      */
@@ -77,7 +96,13 @@ public final class SafetensorsWeights {
         }
     }
 
-    private static int copy(Path file, NDList tensors, Map<String, Parameter> params)
+    /**
+     * Copies {@code tensors} into {@code params} by name: every parameter must be there with its
+     * shape, except the head ({@code fc.*}), which is kept when its shape differs.
+     *
+     * @return how many tensors were copied
+     */
+    static int copy(Path file, NDList tensors, Map<String, Parameter> params)
             throws IOException {
         List<String> missing = new ArrayList<>();
         int copied = 0;

@@ -148,7 +148,7 @@ public final class ModelFollower implements AutoCloseable {
             return;
         }
         try {
-            LinceModel model = LinceModel.loadForServing(store.verified(m), device, serving);
+            LinceModel model = store.load(m, device, serving);
             runner.mirror(model);
         } catch (Exception e) {
             shadowRefused = key;
@@ -184,7 +184,7 @@ public final class ModelFollower implements AutoCloseable {
     public boolean offer(ModelPublished m) {
         long t0 = System.nanoTime();
         try {
-            LinceModel next = LinceModel.loadForServing(store.verified(m.getArtifactUri(), m.getSha256()), device, serving);
+            LinceModel next = store.load(m, device, serving);
             if (next.info().version() != m.getVersion()) {
                 next.close();
                 throw new IllegalStateException("artifact holds v" + next.info().version());

@@ -4,7 +4,11 @@ import ai.djl.nn.Block;
 import io.lince.contracts.ModelPublished;
 import io.lince.model.Checkpoint;
 import io.lince.model.LinceModel;
+import io.lince.model.CpuFeatures;
 import io.lince.model.ModelInfo;
+import io.lince.model.Serving;
+import io.lince.model.onnx.OnnxExport;
+import io.lince.model.onnx.OnnxSession;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -20,6 +24,8 @@ import java.util.Locale;
  * file, addressed by a {@code file:} URI and checked by its sha256 before anything loads it.
  */
 public final class ModelStore {
+
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(ModelStore.class);
 
     /** Where a stored version lives and its digest. */
     public record Stored(String uri, String sha256, Path file) {}
@@ -145,6 +151,55 @@ public final class ModelStore {
         }
     }
 
+    /**
+     * {@code version}'s INT8 ONNX graph, beside its checkpoint ({@code resnet34-v0005.int8.onnx});
+     * written once, like the checkpoint.
+     */
+    public Stored putInt8(int version, byte[] graph) throws IOException {
+        Path file = root.resolve(String.format(Locale.ROOT, "resnet34-v%04d.int8.onnx", version));
+        Files.write(file, graph, java.nio.file.StandardOpenOption.CREATE_NEW);
+        applyMode(file);
+        return new Stored(file.toUri().toString(), sha256(file), file);
+    }
+
+    /**
+     * Loads version {@code m} to serve as {@code serving} says: its checkpoint verified and
+     * loaded; then, through ONNX Runtime, its fp32 graph (exported from the checkpoint here) or
+     * its INT8 graph (verified like the checkpoint; only where its gate allowed it, otherwise fp32
+     * and the reason). The choice and its reason are logged.
+     */
+    public LinceModel load(ModelPublished m, ai.djl.Device device, Serving serving) throws IOException {
+        LinceModel model = LinceModel.loadForServing(verified(m), device, serving);
+        try {
+            String refusal = m.getInt8ArtifactUri() == null ? "v" + m.getVersion() + " has no INT8 graph"
+                    : !m.getInt8Allowed() ? m.getInt8Decision() : null;
+            Serving.Choice choice = serving.choose(device, refusal, CpuFeatures.here());
+            if (choice.runtime() == Serving.Runtime.ONNXRUNTIME) {
+                byte[] graph = choice.precision() == Serving.Precision.INT8
+                        ? verifiedBytes(m.getInt8ArtifactUri(), m.getInt8Sha256())
+                        : OnnxExport.fp32(model).toByteArray();
+                model.servedBy(new OnnxSession(graph, model.info().inputSize(), Serving.intraOpThreads(),
+                        device.isGpu() ? device.getDeviceId() : -1), choice.precision().name().toLowerCase(Locale.ROOT));
+            }
+            LOG.infof("v%d serves through %s (%s)", m.getVersion(), model.runtime(), choice.reason());
+            return model;
+        } catch (ai.onnxruntime.OrtException | IOException | RuntimeException e) {
+            model.close();
+            throw e instanceof IOException io ? io : new IOException("v" + m.getVersion() + " does not load into ONNX Runtime: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** The bytes of an artifact, checked as {@link #verified(String, String)} checks it, read once. */
+    public byte[] verifiedBytes(String uri, String expectedSha256) throws IOException {
+        byte[] bytes = Files.readAllBytes(located(uri));
+        String actual = sha256(bytes);
+        if (!actual.equalsIgnoreCase(expectedSha256)) {
+            throw new IOException("model artifact " + uri + " has sha256 " + actual + ", expected " + expectedSha256);
+        }
+        return bytes;
+    }
+
     /** Where the training of {@code version} writes its log (the fit tables), beside its artifact. */
     public Path trainingLog(int version) {
         return root.resolve(String.format(Locale.ROOT, "resnet34-v%04d.train.log", version));
@@ -170,6 +225,16 @@ public final class ModelStore {
      * @throws IOException with the reason when it does not
      */
     public Path verified(String uri, String expectedSha256) throws IOException {
+        Path file = located(uri);
+        String actual = sha256(file);
+        if (!actual.equalsIgnoreCase(expectedSha256)) {
+            throw new IOException("model artifact " + uri + " has sha256 " + actual + ", expected " + expectedSha256);
+        }
+        return file;
+    }
+
+    /** The file {@code uri} names, after checking it lies inside this store. */
+    private Path located(String uri) throws IOException {
         URI u = URI.create(uri);
         if (!"file".equals(u.getScheme())) {
             throw new IOException("model artifact " + uri + ": only file: URIs are served by this store");
@@ -186,11 +251,15 @@ public final class ModelStore {
         if (!real.startsWith(root.toRealPath())) {
             throw new IOException("model artifact " + uri + " resolves to " + real + ", outside the model store " + root.toRealPath());
         }
-        String actual = sha256(file);
-        if (!actual.equalsIgnoreCase(expectedSha256)) {
-            throw new IOException("model artifact " + uri + " has sha256 " + actual + ", expected " + expectedSha256);
-        }
         return file;
+    }
+
+    public static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public static String sha256(Path file) throws IOException {

@@ -288,6 +288,9 @@ public final class TrainerService implements AutoCloseable {
         published.setEvaluationSlice(String.format(java.util.Locale.ROOT, "stream: %s; uncertain: %s",
                 EvaluationSlice.describe(split.streamSlice().ids()), EvaluationSlice.describe(split.uncertainSlice().ids())));
         published.setDecision(verdict.reason());
+        if (settings.int8().enabled()) {
+            int8(published, c.stored(), train, judged, metrics);
+        }
         if (shadowFirst) {
             // promoted only once it has passed on live traffic: see ShadowJudge
             published.setStatus(ModelRegistry.SHADOW);
@@ -305,6 +308,31 @@ public final class TrainerService implements AutoCloseable {
         LOG.infof("model v%d %s: trained on %d labelled and %d replayed images in %.1f s (%s); %s", version,
                 published.getStatus(), labelled.size(), replayed.size(), seconds, settings.recipe(), verdict.reason());
         return published;
+    }
+
+    /**
+     * The candidate's INT8 graph, stored beside it, and the INT8 gate's verdict into its record
+     * ({@link Int8Gate}). A failure here is logged and recorded, and never costs the training.
+     */
+    private void int8(ModelPublished published, ModelStore.Stored stored, List<Entry> train, List<Entry> judged,
+            Map<String, Double> metrics) {
+        int version = published.getVersion();
+        try (LinceModel folded = LinceModel.loadForServing(stored.file(), device, true)) {
+            long t0 = System.nanoTime();
+            Int8Gate.Result r = new Int8Gate(settings.int8()).check(folded, train, judged, version);
+            ModelStore.Stored graph = store.putInt8(version, r.graph());
+            published.setInt8ArtifactUri(graph.uri());
+            published.setInt8Sha256(graph.sha256());
+            published.setInt8Allowed(r.allowed());
+            published.setInt8Decision(r.reason());
+            metrics.putAll(r.metrics());
+            metrics.put("int8.seconds", (System.nanoTime() - t0) / 1e9);
+            published.setMetrics(new java.util.TreeMap<>(metrics));
+            LOG.infof("model v%d: %s", version, r.reason());
+        } catch (IOException | RuntimeException e) {
+            published.setInt8Decision("no INT8 graph: " + e.getMessage());
+            LOG.warnf(e, "model v%d: no INT8 graph: %s", version, e.getMessage());
+        }
     }
 
     /** A trained candidate, stored, with both models' scores on the slices and their calibration on both together. */

@@ -51,6 +51,19 @@ class LessonCliTest {
         assertPng(work.resolve("report/confusion.png"));
         assertPng(work.resolve("report/plots/lr-find.png"));
 
+        // the trained model as ONNX graphs: fp32 (checked against libtorch), and INT8 scored against fp32
+        Path model = work.resolve("models/all.lince");
+        LaunchResult fp32 = launcher.launch("export-onnx", model.toString(), work.resolve("all.onnx").toString());
+        assertEquals(0, fp32.exitCode(), fp32.getErrorOutput());
+        assertTrue(fp32.getOutput().matches("(?s).*wrote .*all\\.onnx .*32 px, fp32; ONNX Runtime's logits within .* of libtorch's.*"),
+                fp32.getOutput());
+        assertTrue(Files.size(work.resolve("all.onnx")) > 80_000_000, "a ResNet-34 in fp32");
+        LaunchResult int8 = launcher.launch("export-onnx", model.toString(), work.resolve("all.int8.onnx").toString(), "--int8",
+                "--calibration", data.resolve("train").toString(), "--valid", data.resolve("valid").toString());
+        assertEquals(0, int8.exitCode(), int8.getErrorOutput());
+        assertTrue(int8.getOutput().contains("INT8, calibrated on 12 images; INT8 "), int8.getOutput());
+        assertTrue(Files.size(work.resolve("all.int8.onnx")) < 30_000_000, "int8 weights: a quarter of the size");
+
         Path csv = work.resolve("submission.csv");
         LaunchResult predict = launcher.launch("predict", "--model", work.resolve("models/all.lince").toString(), "--tta",
                 "--tta-views", "2", "--positive", "stripes", "--csv", csv.toString(), data.resolve("test").toString());

@@ -66,7 +66,7 @@ class SafetensorsWeightsTest {
         try (NDManager nd = NDManager.newBaseManager()) {
             Path file = writeStateDict(nd, null, false);
             NDList written = NDList.decode(nd, Files.readAllBytes(file));
-            try (LinceModel m = LinceModel.fromSafetensors(file, twoClasses(), Device.cpu(), 1)) {
+            try (LinceModel m = LinceModel.fromWeights(file, twoClasses(), Device.cpu(), 1)) {
                 Map<String, Parameter> p = TorchvisionNames.of(m.network());
                 for (String name : List.of("conv1.weight", "bn1.running_mean", "layer3.5.conv2.weight",
                         "layer2.0.downsample.1.weight")) {
@@ -85,7 +85,7 @@ class SafetensorsWeightsTest {
             Path file = writeStateDict(nd, null, true);
             NDArray expected = NDList.decode(nd, Files.readAllBytes(file)).get("layer1.0.bn1.bias")
                     .toType(DataType.FLOAT32, false);
-            try (LinceModel m = LinceModel.fromSafetensors(file, twoClasses(), Device.cpu(), 1)) {
+            try (LinceModel m = LinceModel.fromWeights(file, twoClasses(), Device.cpu(), 1)) {
                 assertArrayEquals(expected.toFloatArray(),
                         TorchvisionNames.of(m.network()).get("layer1.0.bn1.bias").getArray().toFloatArray());
             }
@@ -97,7 +97,7 @@ class SafetensorsWeightsTest {
         try (NDManager nd = NDManager.newBaseManager()) {
             Path file = writeStateDict(nd, "layer4.2.bn2.weight", false);
             IOException e = assertThrows(IOException.class,
-                    () -> LinceModel.fromSafetensors(file, twoClasses(), Device.cpu(), 1));
+                    () -> LinceModel.fromWeights(file, twoClasses(), Device.cpu(), 1));
             assertTrue(e.getMessage().contains("layer4.2.bn2.weight"), e.getMessage());
         }
     }
