@@ -3,7 +3,8 @@
 # 25/50/90% load, the fp32 matmul ceiling, and PyTorch eager for comparison (taking turns with
 # Lince's forward pass, so both see the same machine).
 #   bench/serving.sh [IMAGES_DIR]     (default ../shared/data/dogs-vs-cats/valid)
-# Environment: BATCH (8), DELAY_MS (100), JAVA_OPTS (e.g. -DsaturateOnly=true for a quick end-to-end A/B, -DskipFolding=true).
+# Environment: BATCH (8), DELAY_MS (100), JAVA_OPTS (e.g. -DsaturateOnly=true for a quick end-to-end A/B, with
+# -Dprecision=int8 the classifier serving an INT8 graph through ONNX Runtime; -DskipFolding=true).
 # Writes bench/out/serving.md and bench/out/latency.png.
 set -euo pipefail
 cd "$(dirname "$0")/.."

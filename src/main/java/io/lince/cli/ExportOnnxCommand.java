@@ -131,16 +131,8 @@ class ExportOnnxCommand implements Callable<Integer> {
         }
         crops.flip();
         try (OnnxSession session = new OnnxSession(graph, s, 0, -1)) {
-            float[] a = session.run(crops.duplicate(), n).logits();
-            float[] b = model.raw(crops.duplicate(), n).logits();
-            double diff = 0;
-            double scale = 0;
-            for (int i = 0; i < a.length; i++) {
-                diff = Math.max(diff, Math.abs(a[i] - b[i]));
-                scale = Math.max(scale, Math.abs(b[i]));
-            }
-            return String.format(Locale.ROOT, "ONNX Runtime's logits within %.1e (relative) of libtorch's on %d random crops",
-                    scale > 0 ? diff / scale : diff, n);
+            double d = OnnxExport.relativeDifference(session.run(crops.duplicate(), n).logits(), model.raw(crops.duplicate(), n).logits());
+            return String.format(Locale.ROOT, "ONNX Runtime's logits within %.1e (relative) of libtorch's on %d random crops", d, n);
         }
     }
 }

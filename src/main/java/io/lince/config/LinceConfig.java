@@ -115,7 +115,7 @@ public interface LinceConfig {
          * allowed it, else fp32); auto (int8 on a CPU with int8 dot-product instructions, where
          * allowed, else fp32); bf16 is refused at start with the reason.
          */
-        @WithDefault("fp32")
+        @WithDefault("auto")
         String precision();
 
         /** pytorch (libtorch through DJL) or onnxruntime (each version's ONNX graph). */

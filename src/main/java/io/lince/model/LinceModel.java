@@ -78,8 +78,8 @@ public final class LinceModel implements AutoCloseable {
     /** A checkpoint ready to serve as {@code serving} says: folded or not, in its precision. */
     public static LinceModel loadForServing(Path checkpoint, Device device, Serving serving) throws IOException {
         LinceModel m = loadForServing(checkpoint, device, serving.foldBatchNorm());
-        if (serving.precision() != Serving.Precision.FP16) {
-            return m; // INT8 and ONNX Runtime graphs are put on the fp32 model by ModelStore#load
+        if (serving.precision() != Serving.Precision.FP16 || serving.runtime() != Serving.Runtime.PYTORCH) {
+            return m; // ONNX Runtime's graphs (fp32, fp16, INT8) are put on the fp32 model by ModelStore#load
         }
         try (m) {
             return m.halved();

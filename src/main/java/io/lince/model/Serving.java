@@ -73,9 +73,6 @@ public record Serving(String device, boolean foldBatchNorm, Runtime runtime, Pre
             throw new IllegalStateException("lince.model.precision=fp16 serves on a CUDA device only, and this model runs on "
                     + d + ": use fp32 here");
         }
-        if (precision == Precision.FP16 && runtime == Runtime.ONNXRUNTIME) {
-            throw new IllegalStateException("lince.model.precision=fp16 serves through libtorch (lince.model.runtime=pytorch)");
-        }
         return d;
     }
 

@@ -175,9 +175,11 @@ public final class ModelStore {
                     : !m.getInt8Allowed() ? m.getInt8Decision() : null;
             Serving.Choice choice = serving.choose(device, refusal, CpuFeatures.here());
             if (choice.runtime() == Serving.Runtime.ONNXRUNTIME) {
-                byte[] graph = choice.precision() == Serving.Precision.INT8
-                        ? verifiedBytes(m.getInt8ArtifactUri(), m.getInt8Sha256())
-                        : OnnxExport.fp32(model).toByteArray();
+                byte[] graph = switch (choice.precision()) {
+                    case INT8 -> verifiedBytes(m.getInt8ArtifactUri(), m.getInt8Sha256());
+                    case FP16 -> OnnxExport.fp16(model).toByteArray();
+                    default -> OnnxExport.fp32(model).toByteArray();
+                };
                 model.servedBy(new OnnxSession(graph, model.info().inputSize(), Serving.intraOpThreads(),
                         device.isGpu() ? device.getDeviceId() : -1), choice.precision().name().toLowerCase(Locale.ROOT));
             }

@@ -123,7 +123,7 @@ public final class ForwardBenchmark {
                                 accuracy.put(e.getKey(), new double[] {Calibration.accuracy(prob, labels), Calibration.logLoss(prob, labels)});
                             }
                             md.append(String.format(Locale.ROOT, "ONNX Runtime fp32 logits vs libtorch's on the %d valid photos: largest difference %.2e of the largest logit.%n%n",
-                                    valid.size(), relative(logits.get("lince-onnxruntime-fp32"), logits.get("lince-pytorch-fp32"))));
+                                    valid.size(), OnnxExport.relativeDifference(logits.get("lince-onnxruntime-fp32"), logits.get("lince-pytorch-fp32"))));
                         }
                         for (int batch : new int[] {8, 32}) {
                             ByteBuffer x = randomCrops(batch, size);
@@ -236,16 +236,6 @@ public final class ForwardBenchmark {
             p[i] = Calibration.softmax(logits, i * k, k, t);
         }
         return p;
-    }
-
-    private static double relative(float[] a, float[] b) {
-        double d = 0;
-        double s = 0;
-        for (int i = 0; i < a.length; i++) {
-            d = Math.max(d, Math.abs(a[i] - b[i]));
-            s = Math.max(s, Math.abs(b[i]));
-        }
-        return d / s;
     }
 
     private static ByteBuffer crops(List<ImageFolder.Entry> entries, int size) throws Exception {

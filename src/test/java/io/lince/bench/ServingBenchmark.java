@@ -74,6 +74,10 @@ public final class ServingBenchmark {
     /** As the service runs by default (lince.classifier.fold-batch-norm); -Dunfolded=true for the other. */
     private static final boolean FOLDED = !Boolean.getBoolean("unfolded");
     private static final int TURNS = 5;
+    /** -Dprecision=int8: the classifier serves an INT8 graph through ONNX Runtime (saturate-only mode), and the bare rounds run it too. */
+    private static final boolean INT8 = "int8".equals(System.getProperty("precision"));
+    /** The INT8 graph of the bench's model, when {@link #INT8}. */
+    private byte[] int8Graph;
 
     private final List<byte[]> jpegs;
     private List<String> labels = List.of();
@@ -377,19 +381,56 @@ public final class ServingBenchmark {
     private void saturateOnly() throws Exception {
         ModelInfo info = new ModelInfo(1, null, List.of("cats", "dogs"), SIZE);
         Path dir = Files.createTempDirectory("lince-bench");
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"));
-                LinceNode node = LinceNode.start(options(kafka, dir, info))) {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"))) {
+            if (INT8) {
+                publishInt8(kafka, dir, info);
+            }
+            saturateOnly(kafka, dir, info);
+        }
+    }
+
+    /**
+     * v1 as the trainer would publish it, with its INT8 graph calibrated on 64 of the bench's
+     * photos and marked allowed (the bench's model is random: its speed is what counts here).
+     */
+    private void publishInt8(EmbeddedKafka kafka, Path dir, ModelInfo info) throws Exception {
+        KafkaClients clients = new KafkaClients(kafka.bootstrapServers(), Map.of());
+        clients.ensureTopics(Topics.defaults(1));
+        io.lince.registry.ModelStore store = new io.lince.registry.ModelStore(dir.resolve("models"));
+        try (LinceModel base = LinceModel.random(info, Device.cpu(), 1); LinceModel folded = base.folded()) {
+            io.lince.registry.ModelStore.Stored stored = store.put(base);
+            List<ByteBuffer> calibration = new ArrayList<>();
+            for (int i = 0; i < 64; i += 16) {
+                calibration.add(crops(i, 16, ImageDecoder.defaults()));
+            }
+            int8Graph = io.lince.model.onnx.Int8Calibration.quantize(folded, calibration, 0);
+            io.lince.registry.ModelStore.Stored graph = store.putInt8(1, int8Graph);
+            io.lince.contracts.ModelPublished m = io.lince.registry.ModelRegistry.describe(stored, info, Map.of(), 0);
+            m.setInt8ArtifactUri(graph.uri());
+            m.setInt8Sha256(graph.sha256());
+            m.setInt8Allowed(true);
+            m.setInt8Decision("allowed by the serving bench (speed only)");
+            new io.lince.registry.ModelRegistry(clients, Topics.defaults(1), WireFormat.defaults()).publish(m);
+        }
+    }
+
+    private void saturateOnly(EmbeddedKafka kafka, Path dir, ModelInfo info) throws Exception {
+        {
+            LinceNode node = LinceNode.start(options(kafka, dir, info));
             Probe probe = new Probe(node.clients());
             Saturation sat = probe.saturate(4);
-            log("OMP_WAIT_POLICY=%s, prepare threads %d: end-to-end %s%s", System.getenv().getOrDefault("OMP_WAIT_POLICY", "unset"),
+            log("%s, OMP_WAIT_POLICY=%s, prepare threads %d: end-to-end %s%s", node.slot().orElseThrow().withModel(LinceModel::runtime),
+                    System.getenv().getOrDefault("OMP_WAIT_POLICY", "unset"),
                     Integer.getInteger("prepareThreads", 0), sat.describe(), probe.batchStats(sat.rate()));
+            node.close();
         }
     }
 
     private NodeOptions options(EmbeddedKafka kafka, Path dir, ModelInfo info) {
         return new NodeOptions(Role.CLASSIFIER, Optional.of(kafka.bootstrapServers()), Map.of(), dir, io.lince.registry.ModelStore.Location.of(dir.resolve("models")),
                 Topics.defaults(1), info.classes(), Optional.empty(), SIZE,
-                new io.lince.model.Serving("auto", FOLDED, io.lince.model.Serving.Precision.FP32), RoutingPolicy.of("confidence", 0.9),
+                INT8 ? new io.lince.model.Serving("cpu", FOLDED, io.lince.model.Serving.Runtime.ONNXRUNTIME, io.lince.model.Serving.Precision.INT8)
+                        : new io.lince.model.Serving("auto", FOLDED, io.lince.model.Serving.Precision.FP32), RoutingPolicy.of("confidence", 0.9),
                 new BatchSettings(batch, Duration.ofMillis(delayMs), 0, Integer.getInteger("prepareThreads", 0)),
                 io.lince.stream.InputPolicy.of(FetchPolicy.localFiles(Optional.empty())), 1,
                 TrainerSettings.defaults(), "bench", 42, io.lince.watch.Watching.DEFAULTS);
@@ -626,6 +667,9 @@ public final class ServingBenchmark {
         ByteBuffer inputs = crops(0, b, ImageDecoder.defaults());
         try (LinceModel base = LinceModel.random(new ModelInfo(1, null, List.of("cats", "dogs"), SIZE), Device.cpu(), 1);
                 LinceModel m = fold ? base.folded() : base) {
+            if (int8Graph != null) {
+                m.servedBy(new io.lince.model.onnx.OnnxSession(int8Graph, SIZE, 0, -1), "int8");
+            }
             m.probabilities(inputs.rewind(), b);
             double[] rates = new double[rounds];
             int iters = Math.max(2, 48 / b);

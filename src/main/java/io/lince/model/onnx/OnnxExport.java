@@ -51,6 +51,14 @@ public final class OnnxExport {
         return build(model, Form.FP32, null);
     }
 
+    /**
+     * The served network in float16 for a GPU (ONNX Runtime's CUDA provider): weights in fp16, the
+     * input normalised in fp32 and cast at the network, logits and embeddings cast back to fp32.
+     */
+    public static OnnxMl.ModelProto fp16(LinceModel model) {
+        return build(model, Form.FP16, null);
+    }
+
     public static OnnxMl.ModelProto probed(LinceModel model) {
         return build(model, Form.PROBED, null);
     }
@@ -78,11 +86,25 @@ public final class OnnxExport {
         return out;
     }
 
+    /**
+     * The largest difference between {@code a} and {@code reference} over the largest magnitude
+     * in {@code reference}: how parity with libtorch is stated (for export checks and the bench).
+     */
+    public static double relativeDifference(float[] a, float[] reference) {
+        double diff = 0;
+        double scale = 0;
+        for (int i = 0; i < a.length; i++) {
+            diff = Math.max(diff, Math.abs(a[i] - reference[i]));
+            scale = Math.max(scale, Math.abs(reference[i]));
+        }
+        return scale > 0 ? diff / scale : diff;
+    }
+
     private static int blocks(int layer) {
         return new int[] {3, 4, 6, 3}[layer];
     }
 
-    enum Form { FP32, PROBED, INT8 }
+    enum Form { FP32, FP16, PROBED, INT8 }
 
     private static OnnxMl.ModelProto build(LinceModel model, Form form, Int8Ranges ranges) {
         ModelInfo info = model.info();
@@ -105,6 +127,9 @@ public final class OnnxExport {
         x = g.graph.node("Sub", "centred", x, g.graph.floats("mean", Preprocessor.mean(), 1, 3, 1, 1));
         x = g.graph.node("Div", "normalised", x, g.graph.floats("std", Preprocessor.std(), 1, 3, 1, 1));
         x = g.activation("input", x, false);
+        if (form == Form.FP16) {
+            x = g.graph.node("Cast", "as_half", Map.of("to", DataType.FLOAT16.getNumber()), x);
+        }
 
         x = g.conv("conv1", x, "input", 2, 3);
         x = g.activation("stem", g.graph.node("Relu", "stem_relu", x), true);
@@ -131,10 +156,15 @@ public final class OnnxExport {
             }
         }
         String pooled = g.graph.node("GlobalAveragePool", "pooled", x);
-        g.graph.node("Flatten", EMBEDDING, Map.of("axis", 1), pooled);
-        g.graph.node("Gemm", LOGITS, Map.of("transB", 1), EMBEDDING,
-                g.graph.floats("fc.weight", w.get("fc.weight"), shapes.get("fc.weight")),
-                g.graph.floats("fc.bias", w.get("fc.bias"), shapes.get("fc.bias")));
+        boolean half = form == Form.FP16;
+        String embedding = g.graph.node("Flatten", half ? "embedding_half" : EMBEDDING, Map.of("axis", 1), pooled);
+        String logits = g.graph.node("Gemm", half ? "logits_half" : LOGITS, Map.of("transB", 1), embedding,
+                g.weights("fc.weight", w.get("fc.weight"), shapes.get("fc.weight")),
+                g.weights("fc.bias", w.get("fc.bias"), shapes.get("fc.bias")));
+        if (half) {
+            g.graph.node("Cast", EMBEDDING, Map.of("to", DataType.FLOAT.getNumber()), embedding);
+            g.graph.node("Cast", LOGITS, Map.of("to", DataType.FLOAT.getNumber()), logits);
+        }
         long k = info.classes().size();
         g.graph.output(LOGITS, DataType.FLOAT, null, k);
         g.graph.output(EMBEDDING, DataType.FLOAT, null, (long) ResNet34.FEATURES);
@@ -143,7 +173,7 @@ public final class OnnxExport {
         meta.put("lince.classes", String.join(",", info.classes()));
         meta.put("lince.inputSize", String.valueOf(info.inputSize()));
         meta.put("lince.temperature", String.valueOf(info.temperature()));
-        meta.put("lince.precision", form == Form.INT8 ? "int8" : "fp32");
+        meta.put("lince.precision", form == Form.INT8 ? "int8" : form == Form.FP16 ? "fp16" : "fp32");
         return g.graph.model("Lince ResNet-34 v" + info.version() + " (" + meta.get("lince.precision")
                 + "): pixels uint8 NHWC RGB in; logits (divide by lince.temperature, then softmax) and embedding out",
                 meta);
@@ -181,7 +211,7 @@ public final class OnnxExport {
          */
         String activation(String key, String tensor, boolean nonNegative) {
             return switch (form) {
-                case FP32 -> tensor;
+                case FP32, FP16 -> tensor;
                 case PROBED -> {
                     graph.output(graph.node("Identity", PROBE + key, tensor), DataType.FLOAT);
                     yield tensor;
@@ -202,6 +232,11 @@ public final class OnnxExport {
             return graph.node("DequantizeLinear", graph.name(key + "_dq"), quantized, scale, zero);
         }
 
+        /** Weights in the form's float type. */
+        String weights(String name, float[] values, long... dims) {
+            return form == Form.FP16 ? graph.halves(name, values, dims) : graph.floats(name, values, dims);
+        }
+
         /** A folded convolution (weights with bias), quantized per output channel in the int8 form. */
         String conv(String name, String input, String inputKey, int stride, int pad) {
             float[] weight = w.get(name + ".weight");
@@ -212,8 +247,8 @@ public final class OnnxExport {
                     "pads", new long[] {pad, pad, pad, pad});
             String out = graph.name(name);
             if (form != Form.INT8) {
-                return graph.node("Conv", out, attrs, input, graph.floats(name + ".weight", weight, shape),
-                        graph.floats(name + ".bias", bias, shape[0]));
+                return graph.node("Conv", out, attrs, input, weights(name + ".weight", weight, shape),
+                        weights(name + ".bias", bias, shape[0]));
             }
             int channels = (int) shape[0];
             int per = weight.length / channels;

@@ -73,6 +73,49 @@ final class OnnxGraph {
         return initializer(name, TensorProto.DataType.FLOAT, b, dims);
     }
 
+    /** float16 values (rounded to nearest even), for the GPU's fp16 graph. */
+    String halves(String name, float[] values, long... dims) {
+        ByteBuffer b = little(values.length * 2L);
+        for (float v : values) {
+            b.putShort(half(v));
+        }
+        return initializer(name, TensorProto.DataType.FLOAT16, b, dims);
+    }
+
+    /** IEEE 754 binary16 of {@code f}, rounded to nearest even (Java 17 has no Float.floatToFloat16). */
+    static short half(float f) {
+        int bits = Float.floatToRawIntBits(f);
+        int sign = (bits >>> 16) & 0x8000;
+        int exp = ((bits >>> 23) & 0xff) - 127 + 15;
+        int mant = bits & 0x7fffff;
+        if (((bits >>> 23) & 0xff) == 0xff) { // inf, NaN
+            return (short) (sign | 0x7c00 | (mant != 0 ? 0x200 : 0));
+        }
+        if (exp >= 31) {
+            return (short) (sign | 0x7c00); // overflow: infinity
+        }
+        if (exp <= 0) { // subnormal or zero
+            if (exp < -10) {
+                return (short) sign;
+            }
+            mant |= 0x800000;
+            int shift = 14 - exp;
+            int h = mant >> shift;
+            int rest = mant & ((1 << shift) - 1);
+            int halfway = 1 << (shift - 1);
+            if (rest > halfway || (rest == halfway && (h & 1) == 1)) {
+                h++;
+            }
+            return (short) (sign | h);
+        }
+        int h = (exp << 10) | (mant >> 13);
+        int rest = mant & 0x1fff;
+        if (rest > 0x1000 || (rest == 0x1000 && (h & 1) == 1)) {
+            h++; // may carry into the exponent, which is right
+        }
+        return (short) (sign | h);
+    }
+
     String int8s(String name, byte[] values, long... dims) {
         return initializer(name, TensorProto.DataType.INT8, ByteBuffer.wrap(values), dims);
     }

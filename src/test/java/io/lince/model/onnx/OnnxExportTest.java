@@ -51,16 +51,6 @@ class OnnxExportTest {
         return b.flip();
     }
 
-    static double relative(float[] a, float[] reference) {
-        double diff = 0;
-        double scale = 0;
-        for (int i = 0; i < a.length; i++) {
-            diff = Math.max(diff, Math.abs(a[i] - reference[i]));
-            scale = Math.max(scale, Math.abs(reference[i]));
-        }
-        return diff / scale;
-    }
-
     @Test
     void fp32GraphComputesWhatLibtorchComputesAtAnyBatchSize() throws Exception {
         OnnxMl.ModelProto graph = OnnxExport.fp32(model);
@@ -77,10 +67,10 @@ class OnnxExportTest {
                 OnnxSession.Raw torch = model.raw(batch.duplicate(), n);
                 OnnxSession.Raw onnx = ort.run(batch.duplicate(), n);
                 assertEquals(torch.logits().length, onnx.logits().length);
-                assertTrue(relative(onnx.logits(), torch.logits()) <= 1e-4,
-                        "logits within 1e-4 relative at batch " + n + ": " + relative(onnx.logits(), torch.logits()));
-                assertTrue(relative(onnx.embeddings(), torch.embeddings()) <= 1e-4,
-                        "embeddings at batch " + n + ": " + relative(onnx.embeddings(), torch.embeddings()));
+                assertTrue(OnnxExport.relativeDifference(onnx.logits(), torch.logits()) <= 1e-4,
+                        "logits within 1e-4 relative at batch " + n + ": " + OnnxExport.relativeDifference(onnx.logits(), torch.logits()));
+                assertTrue(OnnxExport.relativeDifference(onnx.embeddings(), torch.embeddings()) <= 1e-4,
+                        "embeddings at batch " + n + ": " + OnnxExport.relativeDifference(onnx.embeddings(), torch.embeddings()));
             }
         }
     }
@@ -97,6 +87,26 @@ class OnnxExportTest {
             for (int i = 0; i < 4; i++) {
                 assertEquals(torch.probabilities()[i][0], onnx.probabilities()[i][0], 1e-4);
             }
+        }
+    }
+
+    @Test
+    void fp16GraphHoldsHalfWeightsAndComputesCloseToFp32() throws Exception {
+        OnnxMl.ModelProto half = OnnxExport.fp16(model);
+        long halves = half.getGraph().getInitializerList().stream()
+                .filter(t -> t.getDataType() == OnnxMl.TensorProto.DataType.FLOAT16.getNumber()).count();
+        assertEquals(36 * 2 + 2, halves, "every convolution's weight and bias, and the head, in fp16");
+        assertEquals((short) 0x3c00, OnnxGraph.half(1f));
+        assertEquals((short) 0xc000, OnnxGraph.half(-2f));
+        assertEquals((short) 0x3555, OnnxGraph.half(1f / 3), "rounded to nearest");
+        assertEquals((short) 0x0001, OnnxGraph.half(0x1p-24f), "the smallest subnormal");
+        assertEquals((short) 0x7c00, OnnxGraph.half(70000f), "overflow is infinity");
+        ByteBuffer batch = crops(2, 77);
+        try (OnnxSession s = new OnnxSession(half.toByteArray(), SIZE, 2, -1)) {
+            OnnxSession.Raw h = s.run(batch.duplicate(), 2);
+            OnnxSession.Raw f = model.raw(batch.duplicate(), 2);
+            double d = OnnxExport.relativeDifference(h.embeddings(), f.embeddings());
+            assertTrue(d < 2e-2, "fp16 embeddings within 2% of fp32's scale: " + d);
         }
     }
 
@@ -125,9 +135,9 @@ class OnnxExportTest {
                 OnnxSession q = new OnnxSession(int8.toByteArray(), SIZE, 2, -1)) {
             OnnxSession.Raw a = fp.run(held.duplicate(), 16);
             OnnxSession.Raw b = q.run(held.duplicate(), 16);
-            double emb = relative(b.embeddings(), a.embeddings());
+            double emb = OnnxExport.relativeDifference(b.embeddings(), a.embeddings());
             System.out.printf("[int8] embeddings: largest difference %.4f of the largest value; logits %.4f%n",
-                    emb, relative(b.logits(), a.logits()));
+                    emb, OnnxExport.relativeDifference(b.logits(), a.logits()));
             assertTrue(emb < 0.1, "int8 embeddings within 10% of fp32's scale: " + emb);
             assertTrue(emb > 0, "the int8 graph computes in int8, not fp32");
         }
