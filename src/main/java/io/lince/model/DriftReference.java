@@ -34,10 +34,15 @@ public record DriftReference(int images, double[] confidence, float[] embeddingM
         return Math.max(0, Math.min(CONFIDENCE_BINS - 1, b));
     }
 
-    /** The reference of a set of images: their calibrated confidences and embeddings. */
+    /**
+     * The reference of the images a version was built on: the calibrated confidences of images it
+     * was not trained on where there are enough of them (on its own training images a model is
+     * surer than on the stream), so the two arrays may come from different sets of images, and the
+     * embeddings of every image it saw ({@link #images} counts those).
+     */
     public static DriftReference of(float[] confidences, float[][] embeddings, int classes) {
-        if (confidences.length == 0 || confidences.length != embeddings.length) {
-            throw new IllegalArgumentException("a drift reference needs at least one image, with its embedding");
+        if (confidences.length == 0 || embeddings.length == 0) {
+            throw new IllegalArgumentException("a drift reference needs at least one confidence and one embedding");
         }
         double[] hist = new double[CONFIDENCE_BINS];
         for (float c : confidences) {
