@@ -40,6 +40,9 @@ public final class OnnxSession implements AutoCloseable {
                 options.setIntraOpNumThreads(intraOpThreads);
             }
             options.setInterOpNumThreads(1);
+            // ONNX Runtime's workers spin between parallel regions by default: in a classifier the
+            // decode pool, Kafka's threads and the broker need those cores between batches
+            options.addConfigEntry("session.intra_op.allow_spinning", System.getProperty("lince.onnxruntime.spinning", "0"));
             if (cudaDevice >= 0) {
                 options.addCUDA(cudaDevice);
             }
