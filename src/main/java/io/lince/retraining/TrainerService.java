@@ -317,6 +317,13 @@ public final class TrainerService implements AutoCloseable {
     private void int8(ModelPublished published, ModelStore.Stored stored, List<Entry> train, List<Entry> judged,
             Map<String, Double> metrics) {
         int version = published.getVersion();
+        if (judged.size() < settings.int8().minimumImages()) {
+            // a graph that cannot be judged cannot serve: not worth delaying the publication for
+            published.setInt8Decision(String.format(java.util.Locale.ROOT,
+                    "no INT8 graph: the evaluation slice has %d images, %d needed to judge one (lince.trainer.int8.min-images)",
+                    judged.size(), settings.int8().minimumImages()));
+            return;
+        }
         try (LinceModel folded = LinceModel.loadForServing(stored.file(), device, true)) {
             long t0 = System.nanoTime();
             Int8Gate.Result r = new Int8Gate(settings.int8()).check(folded, train, judged, version);
