@@ -76,6 +76,12 @@ public final class ServingBenchmark {
     private static final int TURNS = 5;
     /** -Dprecision=int8: the classifier serves an INT8 graph through ONNX Runtime (saturate-only mode), and the bare rounds run it too. */
     private static final boolean INT8 = "int8".equals(System.getProperty("precision"));
+    /**
+     * -DstreamThreads=2 -Dpartitions=2 (saturate-only mode): two batches in flight at once, e.g.
+     * each on one ONNX Runtime thread (-Dai.djl.pytorch.num_threads=1) instead of one batch on two.
+     */
+    private static final int STREAM_THREADS = Integer.getInteger("streamThreads", 1);
+    private static final int PARTITIONS = Integer.getInteger("partitions", 1);
     /** The INT8 graph of the bench's model, when {@link #INT8}. */
     private byte[] int8Graph;
 
@@ -395,7 +401,7 @@ public final class ServingBenchmark {
      */
     private void publishInt8(EmbeddedKafka kafka, Path dir, ModelInfo info) throws Exception {
         KafkaClients clients = new KafkaClients(kafka.bootstrapServers(), Map.of());
-        clients.ensureTopics(Topics.defaults(1));
+        clients.ensureTopics(Topics.defaults(PARTITIONS));
         io.lince.registry.ModelStore store = new io.lince.registry.ModelStore(dir.resolve("models"));
         try (LinceModel base = LinceModel.random(info, Device.cpu(), 1); LinceModel folded = base.folded()) {
             io.lince.registry.ModelStore.Stored stored = store.put(base);
@@ -410,7 +416,7 @@ public final class ServingBenchmark {
             m.setInt8Sha256(graph.sha256());
             m.setInt8Allowed(true);
             m.setInt8Decision("allowed by the serving bench (speed only)");
-            new io.lince.registry.ModelRegistry(clients, Topics.defaults(1), WireFormat.defaults()).publish(m);
+            new io.lince.registry.ModelRegistry(clients, Topics.defaults(PARTITIONS), WireFormat.defaults()).publish(m);
         }
     }
 
@@ -428,11 +434,11 @@ public final class ServingBenchmark {
 
     private NodeOptions options(EmbeddedKafka kafka, Path dir, ModelInfo info) {
         return new NodeOptions(Role.CLASSIFIER, Optional.of(kafka.bootstrapServers()), Map.of(), dir, io.lince.registry.ModelStore.Location.of(dir.resolve("models")),
-                Topics.defaults(1), info.classes(), Optional.empty(), SIZE,
+                Topics.defaults(PARTITIONS), info.classes(), Optional.empty(), SIZE,
                 INT8 ? new io.lince.model.Serving("cpu", FOLDED, io.lince.model.Serving.Runtime.ONNXRUNTIME, io.lince.model.Serving.Precision.INT8)
                         : new io.lince.model.Serving("auto", FOLDED, io.lince.model.Serving.Precision.FP32), RoutingPolicy.of("confidence", 0.9),
                 new BatchSettings(batch, Duration.ofMillis(delayMs), 0, Integer.getInteger("prepareThreads", 0)),
-                io.lince.stream.InputPolicy.of(FetchPolicy.localFiles(Optional.empty())), 1,
+                io.lince.stream.InputPolicy.of(FetchPolicy.localFiles(Optional.empty())), STREAM_THREADS,
                 TrainerSettings.defaults(), "bench", 42, io.lince.watch.Watching.DEFAULTS);
     }
 
@@ -471,9 +477,10 @@ public final class ServingBenchmark {
             var d = WireFormat.defaults().serde(Classification.class).deserializer();
             try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(clients.reader(), new StringDeserializer(),
                     new ByteArrayDeserializer())) {
-                TopicPartition tp = new TopicPartition(Topics.CLASSIFICATIONS, 0);
-                c.assign(List.of(tp));
-                c.seekToBeginning(List.of(tp));
+                List<TopicPartition> tps = java.util.stream.IntStream.range(0, PARTITIONS)
+                        .mapToObj(p -> new TopicPartition(Topics.CLASSIFICATIONS, p)).toList();
+                c.assign(tps);
+                c.seekToBeginning(tps);
                 while (running.get()) {
                     c.poll(Duration.ofMillis(20)).forEach(r -> {
                         Classification k = d.deserialize(r.topic(), r.value());
