@@ -125,6 +125,16 @@ public final class Calibration {
     }
 
     /** softmax(logits / t) of the {@code k} values from {@code from}, in double precision. */
+    /** Each row of {@code n} row-major logit rows as {@code softmax(logits / t)}. */
+    public static float[][] softmaxRows(float[] logits, int n, double t) {
+        int k = logits.length / n;
+        float[][] p = new float[n][];
+        for (int i = 0; i < n; i++) {
+            p[i] = softmax(logits, i * k, k, t);
+        }
+        return p;
+    }
+
     public static float[] softmax(float[] logits, int from, int k, double t) {
         double max = Double.NEGATIVE_INFINITY;
         for (int c = 0; c < k; c++) {

@@ -249,12 +249,7 @@ public final class LinceModel implements AutoCloseable {
      */
     public Outputs outputs(ByteBuffer rgb, int n) {
         OnnxSession.Raw raw = raw(rgb, n);
-        int k = raw.logits().length / n;
-        float[][] probabilities = new float[n][];
-        for (int i = 0; i < n; i++) {
-            probabilities[i] = io.lince.learn.Calibration.softmax(raw.logits(), i * k, k, info.temperature());
-        }
-        return new Outputs(probabilities, rows(raw.embeddings(), n));
+        return new Outputs(io.lince.learn.Calibration.softmaxRows(raw.logits(), n, info.temperature()), rows(raw.embeddings(), n));
     }
 
     /**

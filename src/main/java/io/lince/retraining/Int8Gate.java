@@ -70,8 +70,9 @@ public final class Int8Gate {
                 List<Entry> part = judged.subList(i, Math.min(n, i + BATCH));
                 ByteBuffer b = batch(part, size);
                 int k = part.size();
-                fill(fp32, i, model.raw(b.duplicate(), k).logits(), k, model.info().temperature());
-                fill(int8, i, session.run(b.duplicate(), k).logits(), k, model.info().temperature());
+                double t = model.info().temperature();
+                System.arraycopy(Calibration.softmaxRows(model.raw(b.duplicate(), k).logits(), k, t), 0, fp32, i, k);
+                System.arraycopy(Calibration.softmaxRows(session.run(b.duplicate(), k).logits(), k, t), 0, int8, i, k);
                 for (int j = 0; j < k; j++) {
                     labels[i + j] = model.info().classIndex(part.get(j).label());
                 }
@@ -120,12 +121,5 @@ public final class Int8Gate {
             }
         }
         return b.flip();
-    }
-
-    private static void fill(float[][] into, int from, float[] logits, int n, double t) {
-        int k = logits.length / n;
-        for (int i = 0; i < n; i++) {
-            into[from + i] = Calibration.softmax(logits, i * k, k, t);
-        }
     }
 }

@@ -25,6 +25,17 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
         limit("org.apache.avro.limits.bytes.maxLength", 64 * 1024 * 1024);
         limit("org.apache.avro.limits.string.maxLength", 16 * 1024 * 1024);
         limit("org.apache.avro.limits.collectionItems.maxLength", 1_000_000);
+        // Avro reads them once, when SystemLimitException is first loaded, and touching any
+        // generated record class (its static decoder) loads it: if that happened before this
+        // class, the limits would silently be Avro's (2 GB). Have Avro read them again; its
+        // resetLimits() is package-private (made for Avro's own tests), hence reflection.
+        try {
+            java.lang.reflect.Method reset = org.apache.avro.SystemLimitException.class.getDeclaredMethod("resetLimits");
+            reset.setAccessible(true);
+            reset.invoke(null);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new ExceptionInInitializerError("cannot apply Lince's Avro read limits: " + e);
+        }
     }
 
     private static void limit(String property, int value) {

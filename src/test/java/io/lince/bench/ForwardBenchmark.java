@@ -119,7 +119,7 @@ public final class ForwardBenchmark {
                                 logits.put(p, peer.eval(p, validFile, out.resolve(p + ".f32"), valid.size() * info.classes().size()));
                             }
                             for (Map.Entry<String, float[]> e : logits.entrySet()) {
-                                float[][] prob = probabilities(e.getValue(), info.classes().size(), info.temperature());
+                                float[][] prob = Calibration.softmaxRows(e.getValue(), e.getValue().length / info.classes().size(), info.temperature());
                                 accuracy.put(e.getKey(), new double[] {Calibration.accuracy(prob, labels), Calibration.logLoss(prob, labels)});
                             }
                             md.append(String.format(Locale.ROOT, "ONNX Runtime fp32 logits vs libtorch's on the %d valid photos: largest difference %.2e of the largest logit.%n%n",
@@ -228,14 +228,6 @@ public final class ForwardBenchmark {
             at += p.length;
         }
         return out;
-    }
-
-    private static float[][] probabilities(float[] logits, int k, double t) {
-        float[][] p = new float[logits.length / k][];
-        for (int i = 0; i < p.length; i++) {
-            p[i] = Calibration.softmax(logits, i * k, k, t);
-        }
-        return p;
     }
 
     private static ByteBuffer crops(List<ImageFolder.Entry> entries, int size) throws Exception {
