@@ -29,6 +29,11 @@ public final class ModelSlot implements AutoCloseable {
         return current.model.info();
     }
 
+    /** What serves the current model ({@link LinceModel#runtime}); like {@link #info}, read without a lease. */
+    public String runtime() {
+        return current.model.runtime();
+    }
+
     /** Installs {@code next}; the old model closes when no batch uses it any more. */
     public void swap(LinceModel next) {
         Lease old;

@@ -93,5 +93,9 @@ public class RunningNode {
         // the same under the name that pairs with lince.champion.version
         Gauge.builder("lince.serving.version", slot, s -> s.info().version())
                 .description("model version the classifier is serving (compare lince_champion_version)").register(registry);
+        // 1 while the served version runs its INT8 graph: with precision auto or int8, 0 says the
+        // gate refused it (or the CPU lacks VNNI), and the log line of the swap says which
+        Gauge.builder("lince.serving.int8", slot, s -> s.runtime().endsWith("int8") ? 1 : 0)
+                .description("1 while the served model runs its INT8 graph through ONNX Runtime").register(registry);
     }
 }

@@ -93,6 +93,7 @@ class OpsEndpointsTest {
             assertTrue(body.contains("lince_images_uncertain_total 5.0"), "a new head is unsure of everything");
             assertTrue(body.contains("lince_dead_letters_total{stage=\"decode\"} 1.0"), body);
             assertTrue(body.contains("lince_model_version 1.0"), body);
+            assertTrue(body.contains("lince_serving_int8 0.0"), "v1 has no INT8 graph: " + body);
             assertTrue(body.contains("lince_serving_version 1.0") && body.contains("lince_champion_version 1.0"), body);
             assertTrue(body.contains("lince_batch_size_count"), body);
             assertTrue(body.contains("lince_latency_end_to_end_seconds_bucket"), body);
