@@ -96,10 +96,12 @@ class ExportOnnxCommand implements Callable<Integer> {
         if (Files.isRegularFile(file) && Checkpoint.looksLikeCheckpoint(file)) {
             return file;
         }
-        if (!source.matches("v?\\d+")) {
-            throw new IOException(source + " is neither a checkpoint file nor a version number");
+        int v;
+        try {
+            v = ModelsCommand.number(source);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(source + " is neither a checkpoint file nor a version number like 3 or v3");
         }
-        int v = Integer.parseInt(source.replace("v", ""));
         ModelPublished m = ModelsCommand.registry(config, cluster, "export-onnx").versions().get(v);
         if (m == null) {
             throw new IOException("the registry has no v" + v);

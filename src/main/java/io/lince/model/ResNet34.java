@@ -30,6 +30,11 @@ import java.util.List;
 public final class ResNet34 extends AbstractBlock {
 
     static final int[] LAYERS = {3, 4, 6, 3};
+
+    /** Residual blocks in {@code layer} (0–3): torchvision's [3, 4, 6, 3]. */
+    public static int blocks(int layer) {
+        return LAYERS[layer];
+    }
     static final int[] WIDTHS = {64, 128, 256, 512};
     public static final int FEATURES = 512;
 

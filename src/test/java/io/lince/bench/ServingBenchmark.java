@@ -421,14 +421,12 @@ public final class ServingBenchmark {
     }
 
     private void saturateOnly(EmbeddedKafka kafka, Path dir, ModelInfo info) throws Exception {
-        {
-            LinceNode node = LinceNode.start(options(kafka, dir, info));
+        try (LinceNode node = LinceNode.start(options(kafka, dir, info))) {
             Probe probe = new Probe(node.clients());
             Saturation sat = probe.saturate(4);
             log("%s, OMP_WAIT_POLICY=%s, prepare threads %d: end-to-end %s%s", node.slot().orElseThrow().runtime(),
                     System.getenv().getOrDefault("OMP_WAIT_POLICY", "unset"),
                     Integer.getInteger("prepareThreads", 0), sat.describe(), probe.batchStats(sat.rate()));
-            node.close();
         }
     }
 

@@ -26,7 +26,7 @@ public final class Int8Calibration {
      */
     public static Int8Ranges ranges(LinceModel model, List<ByteBuffer> batches, int threads) throws OrtException {
         int size = model.info().inputSize();
-        List<String> keys = OnnxExport.probes(model);
+        List<String> keys = OnnxExport.probes();
         Set<String> outputs = new LinkedHashSet<>();
         keys.forEach(k -> outputs.add(OnnxExport.PROBE + k));
         Int8Ranges ranges = new Int8Ranges();

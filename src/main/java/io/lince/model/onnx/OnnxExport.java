@@ -68,12 +68,12 @@ public final class OnnxExport {
     }
 
     /** The names of the tensors {@link #probed} exposes, in graph order. */
-    public static List<String> probes(LinceModel model) {
+    public static List<String> probes() {
         List<String> out = new ArrayList<>();
         out.add("input");
         out.add("stem");
         for (int layer = 0; layer < 4; layer++) {
-            for (int b = 0; b < blocks(layer); b++) {
+            for (int b = 0; b < ResNet34.blocks(layer); b++) {
                 String p = "layer" + (layer + 1) + "." + b + ".";
                 out.add(p + "relu1");
                 out.add(p + "conv2");
@@ -98,10 +98,6 @@ public final class OnnxExport {
             scale = Math.max(scale, Math.abs(reference[i]));
         }
         return scale > 0 ? diff / scale : diff;
-    }
-
-    private static int blocks(int layer) {
-        return new int[] {3, 4, 6, 3}[layer];
     }
 
     enum Form { FP32, FP16, PROBED, INT8 }
@@ -140,7 +136,7 @@ public final class OnnxExport {
         x = g.requantize("stem", x);
         String key = "stem";
         for (int layer = 0; layer < 4; layer++) {
-            for (int b = 0; b < blocks(layer); b++) {
+            for (int b = 0; b < ResNet34.blocks(layer); b++) {
                 String p = "layer" + (layer + 1) + "." + b + ".";
                 int stride = layer > 0 && b == 0 ? 2 : 1;
                 String y = g.conv(p + "conv1", x, key, stride, 1);

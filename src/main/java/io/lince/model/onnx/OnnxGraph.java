@@ -94,26 +94,20 @@ final class OnnxGraph {
         if (exp >= 31) {
             return (short) (sign | 0x7c00); // overflow: infinity
         }
-        if (exp <= 0) { // subnormal or zero
-            if (exp < -10) {
-                return (short) sign;
-            }
-            mant |= 0x800000;
-            int shift = 14 - exp;
-            int h = mant >> shift;
-            int rest = mant & ((1 << shift) - 1);
-            int halfway = 1 << (shift - 1);
-            if (rest > halfway || (rest == halfway && (h & 1) == 1)) {
-                h++;
-            }
-            return (short) (sign | h);
+        if (exp < -10) {
+            return (short) sign; // below half the smallest subnormal
         }
-        int h = (exp << 10) | (mant >> 13);
-        int rest = mant & 0x1fff;
-        if (rest > 0x1000 || (rest == 0x1000 && (h & 1) == 1)) {
-            h++; // may carry into the exponent, which is right
+        // normal: exponent and the mantissa's top 10 bits; subnormal: the mantissa with its
+        // implicit 1, shifted further. Either way the dropped bits round to nearest even, and a
+        // carry into the exponent is right.
+        int shift = exp > 0 ? 13 : 14 - exp;
+        int kept = exp > 0 ? (exp << 10) | (mant >> 13) : (mant | 0x800000) >> shift;
+        int rest = (exp > 0 ? mant : mant | 0x800000) & ((1 << shift) - 1);
+        int halfway = 1 << (shift - 1);
+        if (rest > halfway || (rest == halfway && (kept & 1) == 1)) {
+            kept++;
         }
-        return (short) (sign | h);
+        return (short) (sign | kept);
     }
 
     String int8s(String name, byte[] values, long... dims) {

@@ -122,7 +122,7 @@ class OnnxExportTest {
         }
         Int8Ranges ranges = Int8Calibration.ranges(model, calibration, 2);
         assertEquals(64, ranges.images());
-        assertEquals(OnnxExport.probes(model).size(), ranges.ranges().size(), "every quantized tensor has a range");
+        assertEquals(OnnxExport.probes().size(), ranges.ranges().size(), "every quantized tensor has a range");
         assertEquals(0, ranges.affine("stem").zeroPoint(), "a ReLU's output is quantized from zero");
         OnnxMl.ModelProto int8 = OnnxExport.int8(model, ranges);
         long convs = int8.getGraph().getNodeList().stream().filter(n -> n.getOpType().equals("Conv")).count();
