@@ -48,6 +48,14 @@ class LearnOptions {
     @Option(names = "--max-zoom", defaultValue = "1.1", description = "largest random zoom (default: ${DEFAULT-VALUE})")
     double maxZoom;
 
+    @Option(names = "--min-scale", paramLabel = "SHARE",
+            description = "random-resized crops: each crop's area uniform in [SHARE, 1] of the photo (e.g. 0.35; replaces --max-zoom in training)")
+    Double minScale;
+
+    @Option(names = "--jitter", paramLabel = "J",
+            description = "colour jitter: brightness, contrast and saturation each by a factor in [1-J, 1+J] (e.g. 0.2)")
+    double jitter;
+
     @Option(names = "--optimizer", defaultValue = "sgd", description = "sgd (momentum) or adamw (default: ${DEFAULT-VALUE})")
     String optimizer;
 
@@ -83,7 +91,11 @@ class LearnOptions {
         Dataset ds = Dataset.load(data, validShare, seed);
         out.println(data + " (" + ds.layout().name().toLowerCase().replace('_', ' ') + "): classes " + ds.classes());
         out.println(ds.counts());
-        Learner.Settings settings = new Learner.Settings(size, batchSize, Augmentation.preset(augment, maxZoom),
+        Augmentation augmentation = Augmentation.preset(augment, maxZoom).withJitter(jitter);
+        if (minScale != null) {
+            augmentation = augmentation.withMinScale(minScale);
+        }
+        Learner.Settings settings = new Learner.Settings(size, batchSize, augmentation,
                 new OptimizerSettings(kind, momentum, weightDecay), seed, workDir(config));
         Learner learner = Learner.create(ds, settings, Optional.ofNullable(weights), Devices.select(device.orConfigured(config)), out);
         if (load != null) {

@@ -5,6 +5,7 @@ import io.lince.learn.FitHistory;
 import io.lince.learn.GroupRates;
 import io.lince.learn.Learner;
 import io.lince.learn.Predictions;
+import io.lince.learn.Resizing;
 import io.lince.learn.Sgdr;
 import io.lince.learn.report.Charts;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -59,6 +60,19 @@ class TrainCommand implements Callable<Integer> {
     @Option(names = "--one-cycle", description = "one-cycle policy over cycles x cycle-len epochs instead of SGDR")
     boolean oneCycle;
 
+    @Option(names = "--sizes", paramLabel = "S1,S2[:EPOCHS,…]",
+            description = {"progressive resizing: the epochs split between these input sides in order (64,128), or",
+                    "as many epochs at each as given (64:12,128:8); the last is the model's size, in place of --size"})
+    String sizes;
+
+    @Option(names = "--mixup", paramLabel = "ALPHA", defaultValue = "0",
+            description = "mixup: blend each batch with a shuffled copy, λ ~ Beta(ALPHA, ALPHA) (0.2-0.4; default: off)")
+    double mixup;
+
+    @Option(names = "--label-smoothing", paramLabel = "EPS", defaultValue = "0",
+            description = "train towards 1-EPS on the label and EPS spread over the classes (e.g. 0.1; default: ${DEFAULT-VALUE})")
+    float labelSmoothing;
+
     @Option(names = "--save", defaultValue = "final", description = "checkpoint name, saved after every epoch (default: ${DEFAULT-VALUE})")
     String save;
 
@@ -71,8 +85,18 @@ class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
+        Resizing plan = sizes == null ? null : Resizing.parse(sizes);
+        if (plan != null) {
+            learn.size = plan.last();
+        }
+        if (labelSmoothing < 0 || labelSmoothing >= 1) {
+            throw new IllegalArgumentException("--label-smoothing must be in [0, 1), got " + labelSmoothing);
+        }
         try (Learner learner = learn.open(config, out)) {
             float[] rates = GroupRates.parse(lrs != null ? lrs : lr);
+            learner.resizing(plan);
+            learner.mixup(mixup);
+            learner.labelSmoothing(labelSmoothing);
             if (unfreeze) {
                 learner.unfreeze();
             }

@@ -63,6 +63,55 @@ public final class InputCrop {
         return crop(decoder.decode(bytes), size);
     }
 
+    /**
+     * The whole photo, decoded with its shorter side at least {@code shorterSide} (and under twice
+     * that where libjpeg's DCT scaling allows), as an RGB image for the training transforms: the
+     * pixel path of {@link #crop(byte[], int)} without the crop. Other formats, and any JPEG the
+     * OpenCV path refuses, are decoded whole by ImageIO.
+     */
+    public BufferedImage decoded(byte[] bytes, int shorterSide) throws InvalidImageException {
+        if (openCv && bytes != null && ImageFormat.sniff(bytes) == ImageFormat.JPEG && endsWithEoi(bytes)) {
+            ImageDecoder.Header header = decoder.inspect(bytes);
+            BufferedImage out = openCvDecode(bytes, reduction(header.width(), header.height(), shorterSide));
+            if (out != null) {
+                return out;
+            }
+        }
+        return decoder.decode(bytes);
+    }
+
+    private static BufferedImage openCvDecode(byte[] bytes, int reduction) {
+        MatOfByte encoded = new MatOfByte(bytes);
+        Mat bgr = Imgcodecs.imdecode(encoded, flags(reduction));
+        try {
+            if (bgr.empty()) {
+                return null;
+            }
+            int w = bgr.cols();
+            int h = bgr.rows();
+            byte[] px = new byte[w * h * 3];
+            bgr.get(0, 0, px);
+            BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+            int[] packed = ((java.awt.image.DataBufferInt) img.getRaster().getDataBuffer()).getData();
+            for (int i = 0, o = 0; i < packed.length; i++, o += 3) {
+                packed[i] = ((px[o + 2] & 0xff) << 16) | ((px[o + 1] & 0xff) << 8) | (px[o] & 0xff);
+            }
+            return img;
+        } finally {
+            encoded.release();
+            bgr.release();
+        }
+    }
+
+    private static int flags(int reduction) {
+        return Imgcodecs.IMREAD_IGNORE_ORIENTATION | switch (reduction) {
+            case 8 -> Imgcodecs.IMREAD_REDUCED_COLOR_8;
+            case 4 -> Imgcodecs.IMREAD_REDUCED_COLOR_4;
+            case 2 -> Imgcodecs.IMREAD_REDUCED_COLOR_2;
+            default -> Imgcodecs.IMREAD_COLOR;
+        };
+    }
+
     /** The ImageIO path: the same transform on a decoded image. */
     public static byte[] crop(BufferedImage image, int size) {
         return rgb(Preprocessor.centreCrop(Preprocessor.resizeShorterSide(image, size), size), size);
@@ -93,14 +142,8 @@ public final class InputCrop {
     }
 
     private static byte[] openCvCrop(byte[] bytes, ImageDecoder.Header header, int size) {
-        int flags = Imgcodecs.IMREAD_IGNORE_ORIENTATION | switch (reduction(header.width(), header.height(), size)) {
-            case 8 -> Imgcodecs.IMREAD_REDUCED_COLOR_8;
-            case 4 -> Imgcodecs.IMREAD_REDUCED_COLOR_4;
-            case 2 -> Imgcodecs.IMREAD_REDUCED_COLOR_2;
-            default -> Imgcodecs.IMREAD_COLOR;
-        };
         MatOfByte encoded = new MatOfByte(bytes);
-        Mat bgr = Imgcodecs.imdecode(encoded, flags);
+        Mat bgr = Imgcodecs.imdecode(encoded, flags(reduction(header.width(), header.height(), size)));
         Mat resized = new Mat();
         Mat rgb = new Mat();
         try {

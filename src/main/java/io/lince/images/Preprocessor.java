@@ -132,6 +132,21 @@ public final class Preprocessor {
         }
     }
 
+    /** {@code size × size} RGB bytes (HWC, as {@link InputCrop} makes them), normalised to CHW floats. */
+    public float[] normalise(byte[] rgb) {
+        int plane = size * size;
+        if (rgb.length != 3 * plane) {
+            throw new IllegalArgumentException("expected " + 3 * plane + " RGB bytes, got " + rgb.length);
+        }
+        float[] out = new float[3 * plane];
+        for (int i = 0, o = 0; i < plane; i++, o += 3) {
+            out[i] = LEVELS[0][rgb[o] & 0xff];
+            out[plane + i] = LEVELS[1][rgb[o + 1] & 0xff];
+            out[2 * plane + i] = LEVELS[2][rgb[o + 2] & 0xff];
+        }
+        return out;
+    }
+
     private float[] normalise(BufferedImage img) {
         int plane = size * size;
         float[] out = new float[3 * plane];

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CancellationException;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntFunction;
 
 /**
  * fastai's {@code fit}: epochs of shuffled mini-batches under a learning-rate schedule, a progress
@@ -26,7 +27,11 @@ public final class FitLoop {
     private final long seed;
     private final PrintStream out;
     private float labelSmoothing;
+    private Mixup mixup = new Mixup(0);
     private BooleanSupplier stop = () -> false;
+
+    /** What one epoch reads: its training and validation batches, at input side {@code size}. */
+    public record EpochData(BatchSource train, BatchSource valid, int size) {}
 
     public FitLoop(LinceModel model, OptimizerSettings optimizer, long seed, PrintStream out) {
         this.model = model;
@@ -38,6 +43,12 @@ public final class FitLoop {
     /** Label smoothing of the loss (see {@link TrainingStep}); 0 by default. */
     public FitLoop labelSmoothing(float epsilon) {
         this.labelSmoothing = epsilon;
+        return this;
+    }
+
+    /** mixup of the training batches (see {@link Mixup}); off by default. */
+    public FitLoop mixup(Mixup mixup) {
+        this.mixup = mixup;
         return this;
     }
 
@@ -53,19 +64,38 @@ public final class FitLoop {
      */
     public FitHistory fit(BatchSource train, BatchSource valid, float[] peaks, Schedule schedule, int epochs,
             int startEpoch, EpochListener listener) throws IOException {
+        EpochData data = new EpochData(train, valid, train.precomputed() ? 0 : (int) train.exampleShape()[1]);
+        return fit(epoch -> data, peaks, schedule, epochs, startEpoch, listener);
+    }
+
+    /**
+     * As {@link #fit(BatchSource, BatchSource, float[], Schedule, int, int, EpochListener)} with
+     * each epoch's data from {@code data} (progressive resizing changes it between epochs; every
+     * epoch must have as many batches). One optimizer runs the whole fit, so its momentum carries
+     * over a change of size.
+     */
+    public FitHistory fit(IntFunction<EpochData> data, float[] peaks, Schedule schedule, int epochs,
+            int startEpoch, EpochListener listener) throws IOException {
         GroupRates rates = new GroupRates(model.network(), peaks, schedule);
         TrainingStep step = new TrainingStep(model, optimizer.build(rates), labelSmoothing);
         FitHistory history = new FitHistory();
+        int perEpoch = data.apply(startEpoch).train().batches();
         if (schedule instanceof Sgdr sgdr) {
-            history.restartsAt(sgdr.restarts().stream().filter(r -> r >= (long) startEpoch * train.batches())
-                    .map(r -> r - (long) startEpoch * train.batches()).toList());
+            history.restartsAt(sgdr.restarts().stream().filter(r -> r >= (long) startEpoch * perEpoch)
+                    .map(r -> r - (long) startEpoch * perEpoch).toList());
         }
         out.println(EpochResult.header());
-        long it = (long) startEpoch * train.batches();
+        long it = (long) startEpoch * perEpoch;
         for (int epoch = startEpoch; epoch < epochs; epoch++) {
+            EpochData d = data.apply(epoch);
+            BatchSource train = d.train();
+            if (train.batches() != perEpoch) {
+                throw new IllegalStateException("epoch " + epoch + " has " + train.batches() + " batches, the schedule " + perEpoch);
+            }
             Progress bar = Progress.start(out, "epoch " + (epoch + 1) + "/" + epochs, train.batches());
             double smooth = 0;
             int n = 0;
+            Random mixing = new Random(seed * 7_919L + epoch);
             Iterator<MiniBatch> batches = train.epoch(new Random(seed * 1_000_003L + epoch)).iterator();
             long waiting = 0;
             while (true) {
@@ -77,7 +107,7 @@ public final class FitLoop {
                     // between batches, never inside a native backward pass: the caller closes the model after
                     throw new CancellationException("training stopped after " + it + " iterations");
                 }
-                MiniBatch b = batches.next();
+                MiniBatch b = mixup.apply(batches.next(), mixing);
                 waiting += System.nanoTime() - t;
                 if (b.size() == 0) {
                     continue;
@@ -92,8 +122,8 @@ public final class FitLoop {
             }
             double trainSeconds = bar.finish();
             long t0 = System.nanoTime();
-            Predictions p = evaluate(valid);
-            EpochResult r = new EpochResult(epoch, lastLoss(history), p.logLoss(), p.accuracy(), trainSeconds,
+            Predictions p = evaluate(d.valid());
+            EpochResult r = new EpochResult(epoch, d.size(), lastLoss(history), p.logLoss(), p.accuracy(), trainSeconds,
                     waiting / 1e9, (System.nanoTime() - t0) / 1e9);
             history.epoch(r);
             out.println(r.row());

@@ -12,9 +12,15 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
@@ -44,12 +50,22 @@ public final class Learner implements AutoCloseable {
     private Settings settings;
     private final PrintStream out;
     private final ImageLoader loader;
+    private final Map<Integer, ImageLoader> loaders = new HashMap<>();
+    private final ExecutorService decodePool;
     private final ActivationCache cache;
     private final FitHistory history = new FitHistory();
     private ModelInfo info;
     private boolean precompute;
     private float labelSmoothing;
+    private Mixup mixup = new Mixup(0);
+    private Resizing resizing;
     private BooleanSupplier stop = () -> false;
+
+    /**
+     * Training batches decoded ahead of the step. Three are enough to cover one slow batch (a large
+     * JPEG, a page fault) without holding more than a few batches of floats.
+     */
+    static final int PREFETCH_DEPTH = 3;
 
     public Learner(LinceModel model, Dataset data, Settings settings, PrintStream out) {
         if (!model.info().classes().equals(data.classes())) {
@@ -61,7 +77,15 @@ public final class Learner implements AutoCloseable {
         this.settings = settings;
         this.out = out;
         this.loader = new ImageLoader(settings.size(), out);
+        loaders.put(settings.size(), loader);
         this.cache = new ActivationCache(settings.workDir().resolve("cache"), out);
+        // the decode pool of this learner: one thread per core, daemons so a learner left open cannot hold the JVM
+        AtomicInteger threads = new AtomicInteger();
+        this.decodePool = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), r -> {
+            Thread t = new Thread(r, "lince-train-decode-" + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
         this.info = new ModelInfo(model.info().version(), model.info().parentVersion(), data.classes(), settings.size());
         freeze();
     }
@@ -117,6 +141,23 @@ public final class Learner implements AutoCloseable {
         labelSmoothing = epsilon;
     }
 
+    /** mixup of the training batches of the fits that follow ({@code alpha} 0: off, the default). */
+    public void mixup(double alpha) {
+        mixup = new Mixup(alpha);
+    }
+
+    /**
+     * Progressive resizing of the fits that follow (null: every epoch at the learner's size). The
+     * plan must end at the learner's size, the one the model is saved and served at.
+     */
+    public void resizing(Resizing plan) {
+        if (plan != null && plan.last() != settings.size()) {
+            throw new IllegalArgumentException("progressive resizing must end at the model's input size "
+                    + settings.size() + ", not " + plan.last());
+        }
+        resizing = plan;
+    }
+
     /** A fit in progress ends, between mini-batches, once {@code stop} says so (a service shutting down). */
     public void stopWhen(BooleanSupplier stop) {
         this.stop = stop;
@@ -136,7 +177,7 @@ public final class Learner implements AutoCloseable {
     }
 
     public LrFindResult lrFind(float[] ratios) throws IOException {
-        Sources s = sources();
+        Sources s = sources(settings.size());
         LrFindResult r = inTrainingForm(s, () -> new LrFinder(model, settings.optimizer(), settings.seed())
                 .find(s.train(), ratios, LrFinder.START, LrFinder.END, LrFinder.MAX_ITERATIONS, out));
         out.printf("lr_find: steepest %.2e, minimum/10 %.2e, valley %.2e%n", r.steepest(), r.minimumTenth(), r.valley());
@@ -145,39 +186,90 @@ public final class Learner implements AutoCloseable {
 
     /** SGDR; with {@code checkpoint} the model is saved under that name after each epoch. */
     public FitHistory fit(float[] lrs, Sgdr.Spec spec, String checkpoint, boolean resume) throws IOException {
-        Sources s = sources();
-        return run(s, lrs, spec.schedule(s.train().batches()), spec.epochs(), "sgdr " + spec, checkpoint, resume);
+        return run(lrs, spec::schedule, spec.epochs(), "sgdr " + spec, checkpoint, resume);
     }
 
     public FitHistory fitOneCycle(float[] lrs, int epochs, String checkpoint, boolean resume) throws IOException {
-        Sources s = sources();
-        return run(s, lrs, OneCycle.of((long) epochs * s.train().batches()), epochs, "one-cycle " + epochs, checkpoint, resume);
+        return run(lrs, batches -> OneCycle.of((long) epochs * batches), epochs, "one-cycle " + epochs, checkpoint, resume);
     }
 
-    private FitHistory run(Sources s, float[] lrs, Schedule schedule, int epochs, String plan, String checkpoint,
-            boolean resume) throws IOException {
+    private FitHistory run(float[] lrs, java.util.function.IntFunction<Schedule> schedule, int epochs, String fitPlan,
+            String checkpoint, boolean resume) throws IOException {
         if (precompute && !settings.augmentation().isNone()) {
             out.println("note: precomputed activations are of the centre crop; augmentation applies once precompute is off");
         }
+        Resizing sizes = resizing != null ? resizing : Resizing.fixed(settings.size());
+        String plan = resizing == null ? fitPlan : fitPlan + " sizes " + sizes.sizes() + " " + sizes.split(epochs);
         int start = resume && checkpoint != null ? resumeFrom(checkpoint, plan, lrs) : 0;
-        FitHistory h = inTrainingForm(s, () -> new FitLoop(model, settings.optimizer(), settings.seed(), out)
-                .labelSmoothing(labelSmoothing).stopWhen(stop).fit(
-                s.train(), s.valid(), lrs, schedule, epochs, start, (epoch, r) -> {
-                    if (checkpoint != null) {
-                        inServingForm(s, () -> save(checkpoint));
-                        JSON.writeValue(progressFile(checkpoint).toFile(), new FitProgress(plan, lrs, epoch + 1));
-                    }
-                }));
-        history.append(h);
-        return h;
+        FitLoop loop = new FitLoop(model, settings.optimizer(), settings.seed(), out)
+                .labelSmoothing(labelSmoothing).mixup(mixup).stopWhen(stop);
+        try (SizedSources sized = new SizedSources()) {
+            int batches = sized.at(sizes.sizeAt(start, epochs)).train().batches();
+            FitHistory h = loop.fit(epoch -> sized.at(sizes.sizeAt(epoch, epochs)), lrs, schedule.apply(batches), epochs, start,
+                    (epoch, r) -> {
+                        if (checkpoint != null) {
+                            sized.inServingForm(() -> save(checkpoint));
+                            JSON.writeValue(progressFile(checkpoint).toFile(), new FitProgress(plan, lrs, epoch + 1));
+                        }
+                    });
+            history.append(h);
+            return h;
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    /**
+     * The sources of the size a fit is at. On precomputed activations the head trains in the
+     * standardised space of that size's activations: a change of size folds the head back out of
+     * one space before unfolding it into the next, and closing folds it back for good.
+     */
+    private final class SizedSources implements AutoCloseable {
+        private Sources current;
+        private int size;
+
+        FitLoop.EpochData at(int side) {
+            if (current == null || side != size) {
+                close();
+                try {
+                    current = sources(side);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                size = side;
+                if (current.z() != null) {
+                    current.z().unfold(model.network());
+                }
+            }
+            return new FitLoop.EpochData(current.train(), current.valid(), side);
+        }
+
+        <T> T inServingForm(Work<T> work) throws IOException {
+            return Learner.this.inServingForm(current, work);
+        }
+
+        @Override
+        public void close() {
+            if (current != null && current.z() != null) {
+                current.z().fold(model.network());
+            }
+            current = null;
+        }
     }
 
     /** What one fit reads: images, or standardised activations (with the standardisation). */
     private record Sources(BatchSource train, BatchSource valid, Standardization z) {}
 
-    private Sources sources() throws IOException {
-        ImageBatches train = new ImageBatches(data.train(), data.classes(), loader, settings.augmentation(), settings.batchSize());
-        ImageBatches valid = new ImageBatches(data.valid(), data.classes(), loader, null, settings.batchSize());
+    private ImageLoader loader(int side) {
+        return loaders.computeIfAbsent(side, s -> new ImageLoader(s, out));
+    }
+
+    private Sources sources(int side) throws IOException {
+        ImageLoader at = loader(side);
+        ImageBatches train = new ImageBatches(data.train(), data.classes(), at, settings.augmentation(), settings.batchSize())
+                .prefetching(decodePool, PREFETCH_DEPTH);
+        ImageBatches valid = new ImageBatches(data.valid(), data.classes(), at, null, settings.batchSize())
+                .prefetching(decodePool, PREFETCH_DEPTH);
         if (!precompute) {
             return new Sources(train, valid, null);
         }
@@ -308,7 +400,7 @@ public final class Learner implements AutoCloseable {
     }
 
     public Predictions predict(List<Entry> entries, int ttaViews, double originalWeight) {
-        Augmentation aug = settings.augmentation().isNone() ? Augmentation.preset(Augmentation.SIDE_ON, 1.1) : settings.augmentation();
+        Augmentation aug = settings.augmentation().isNone() ? Augmentation.preset(Augmentation.SIDE_ON, 1.1) : settings.augmentation().forTta();
         return new Tta(loader, aug, ttaViews, originalWeight, settings.seed()).predict(model, entries, data.classes(), out);
     }
 
@@ -347,7 +439,7 @@ public final class Learner implements AutoCloseable {
         for (int from = 0; from < entries.size(); from += step) {
             List<float[]> rows = new ArrayList<>();
             for (Entry e : entries.subList(from, Math.min(entries.size(), from + step))) {
-                loader.decode(e.file()).ifPresent(img -> rows.add(loader.preprocessor().toTensor(img)));
+                loader.tensor(e.file(), null, null).ifPresent(rows::add);
             }
             if (rows.isEmpty()) {
                 continue;
@@ -363,11 +455,11 @@ public final class Learner implements AutoCloseable {
 
     /** The training batches as a fit would read them (standardised activations when precomputing). */
     BatchSource trainSource() throws IOException {
-        return sources().train();
+        return sources(settings.size()).train();
     }
 
     BatchSource validSource() throws IOException {
-        return sources().valid();
+        return sources(settings.size()).valid();
     }
 
     public FitHistory history() {
@@ -392,6 +484,7 @@ public final class Learner implements AutoCloseable {
 
     @Override
     public void close() {
+        decodePool.shutdownNow();
         model.close();
     }
 }

@@ -54,7 +54,9 @@ final class TrainingStep {
             NDArray y = nd.create(batch.labels()).toType(DataType.FLOAT32, false);
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 NDArray logits = ModelRunner.logits(model.network(), new ParameterStore(nd, false), x, precomputed, true);
-                NDArray l = labelSmoothing == 0 ? LOSS.evaluate(new NDList(y), new NDList(logits)) : smoothed(logits, batch.labels(), nd);
+                NDArray l = labelSmoothing == 0 && batch.mix() == null
+                        ? LOSS.evaluate(new NDList(y), new NDList(logits))
+                        : softTargets(logits, batch, nd);
                 gc.backward(l);
                 loss = l.getFloat();
             }
@@ -68,14 +70,11 @@ final class TrainingStep {
         return loss;
     }
 
-    private NDArray smoothed(NDArray logits, int[] labels, NDManager nd) {
+    /** Cross-entropy against the batch's soft targets (label smoothing, mixup, or both). */
+    private NDArray softTargets(NDArray logits, MiniBatch batch, NDManager nd) {
         int k = (int) logits.getShape().get(1);
-        float[] target = new float[labels.length * k];
-        java.util.Arrays.fill(target, labelSmoothing / k);
-        for (int i = 0; i < labels.length; i++) {
-            target[i * k + labels[i]] += 1 - labelSmoothing;
-        }
-        NDArray t = nd.create(target, new ai.djl.ndarray.types.Shape(labels.length, k)).toDevice(logits.getDevice(), false);
+        float[] target = batch.targets(k, labelSmoothing);
+        NDArray t = nd.create(target, new ai.djl.ndarray.types.Shape(batch.size(), k)).toDevice(logits.getDevice(), false);
         return logits.logSoftmax(1).mul(t).sum(new int[] {1}).mean().neg();
     }
 }

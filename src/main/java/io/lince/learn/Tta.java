@@ -64,18 +64,12 @@ public final class Tta {
         Progress bar = Progress.start(out, "TTA x" + (views + 1), entries.size());
         for (int i = 0; i < entries.size(); i++) {
             Entry e = entries.get(i);
-            Optional<BufferedImage> img = loader.decode(e.file());
+            Optional<List<float[]>> rows = loader.views(e.file(), augmentation, new Random(seed * 7_919L + i), views);
             bar.step(1, "");
-            if (img.isEmpty()) {
+            if (rows.isEmpty()) {
                 continue;
             }
-            Random rnd = new Random(seed * 7_919L + i);
-            List<float[]> rows = new ArrayList<>(views + 1);
-            rows.add(loader.preprocessor().toTensor(img.get()));
-            for (int v = 0; v < views; v++) {
-                rows.add(loader.preprocessor().augmented(img.get(), augmentation, rnd));
-            }
-            float[][] p = runner.probabilities(MiniBatch.of(rows), shape, false);
+            float[][] p = runner.probabilities(MiniBatch.of(rows.get()), shape, false);
             List<float[]> aug = new ArrayList<>(List.of(p).subList(1, p.length));
             probs.add(combine(p[0], aug, originalWeight));
             labels.add(e.label() == null ? -1 : classes.indexOf(e.label()));

@@ -34,13 +34,21 @@ class LessonCliTest {
 
         LaunchResult head = launch(launcher, common, "train", "--precompute", "--lr", "1e-3", "--cycles", "2", "--save", "head");
         assertTrue(head.getOutput().contains("train 12 (discs 6, stripes 6) · valid 4 (discs 2, stripes 2)"), head.getOutput());
-        assertTrue(head.getOutput().contains("epoch  train_loss  valid_loss  accuracy  time"), head.getOutput());
+        assertTrue(head.getOutput().contains("epoch  size  train_loss  valid_loss  accuracy  time     waiting for data"), head.getOutput());
         assertTrue(head.getOutput().contains("saved " + work.resolve("models/head.lince")), head.getOutput());
         assertPng(work.resolve("runs/head/learning-rate.png"));
 
         LaunchResult all = launch(launcher, common, "train", "--load", "head", "--unfreeze", "--lrs", "1e-5,1e-4,1e-3",
-                "--augment", "side-on", "--optimizer", "adamw", "--tta", "--tta-views", "2", "--save", "all");
+                "--augment", "side-on", "--optimizer", "adamw", "--tta", "--tta-views", "2", "--save", "all",
+                "--cycle-len", "2", "--sizes", "24,32", "--min-scale", "0.35", "--jitter", "0.2", "--mixup", "0.4",
+                "--label-smoothing", "0.1");
         assertTrue(all.getOutput().contains("with TTA (x3) accuracy"), all.getOutput());
+        // the recipe tools reached the fit: a 24 px epoch, then the model's 32 px
+        com.fasterxml.jackson.databind.JsonNode epochs = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(work.resolve("runs/all/history.json").toFile()).get("epochs");
+        assertEquals(2, epochs.size());
+        assertEquals(24, epochs.get(0).get("size").asInt());
+        assertEquals(32, epochs.get(1).get("size").asInt());
 
         LaunchResult eval = launch(launcher, common, "evaluate", "--load", "all", "--tta", "--tta-views", "2");
         assertTrue(eval.getOutput().contains("valid: 4 images, accuracy"), eval.getOutput());
