@@ -73,6 +73,10 @@ class TrainCommand implements Callable<Integer> {
             description = "train towards 1-EPS on the label and EPS spread over the classes (e.g. 0.1; default: ${DEFAULT-VALUE})")
     float labelSmoothing;
 
+    @Option(names = "--precision", defaultValue = "auto", paramLabel = "auto|fp32|fp16",
+            description = "auto: fp16 with loss scaling on a GPU, fp32 on a CPU (default: ${DEFAULT-VALUE})")
+    String precision;
+
     @Option(names = "--save", defaultValue = "final", description = "checkpoint name, saved after every epoch (default: ${DEFAULT-VALUE})")
     String save;
 
@@ -81,6 +85,14 @@ class TrainCommand implements Callable<Integer> {
 
     @Mixin
     TtaOptions tta;
+
+    private io.lince.learn.MixedPrecision.Mode precisionMode() {
+        try {
+            return io.lince.learn.MixedPrecision.Mode.valueOf(precision.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--precision must be auto, fp32 or fp16, got " + precision);
+        }
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -97,6 +109,10 @@ class TrainCommand implements Callable<Integer> {
             learner.resizing(plan);
             learner.mixup(mixup);
             learner.labelSmoothing(labelSmoothing);
+            learner.precision(precisionMode());
+            if (learner.mixedPrecision()) {
+                out.println("training in mixed precision (fp16 with loss scaling)");
+            }
             if (unfreeze) {
                 learner.unfreeze();
             }

@@ -28,6 +28,7 @@ public final class FitLoop {
     private final PrintStream out;
     private float labelSmoothing;
     private Mixup mixup = new Mixup(0);
+    private MixedPrecision mixedPrecision;
     private BooleanSupplier stop = () -> false;
 
     /** What one epoch reads: its training and validation batches, at input side {@code size}. */
@@ -49,6 +50,12 @@ public final class FitLoop {
     /** mixup of the training batches (see {@link Mixup}); off by default. */
     public FitLoop mixup(Mixup mixup) {
         this.mixup = mixup;
+        return this;
+    }
+
+    /** fp16 training with loss scaling (see {@link MixedPrecision}), or null (the default) for fp32. */
+    public FitLoop mixedPrecision(MixedPrecision mixed) {
+        this.mixedPrecision = mixed;
         return this;
     }
 
@@ -77,7 +84,7 @@ public final class FitLoop {
     public FitHistory fit(IntFunction<EpochData> data, float[] peaks, Schedule schedule, int epochs,
             int startEpoch, EpochListener listener) throws IOException {
         GroupRates rates = new GroupRates(model.network(), peaks, schedule);
-        TrainingStep step = new TrainingStep(model, optimizer.build(rates), labelSmoothing);
+        TrainingStep step = new TrainingStep(model, optimizer.build(rates), labelSmoothing, mixedPrecision);
         FitHistory history = new FitHistory();
         int perEpoch = data.apply(startEpoch).train().batches();
         if (schedule instanceof Sgdr sgdr) {

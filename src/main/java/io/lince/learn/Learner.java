@@ -59,6 +59,7 @@ public final class Learner implements AutoCloseable {
     private float labelSmoothing;
     private Mixup mixup = new Mixup(0);
     private Resizing resizing;
+    private MixedPrecision mixedPrecision;
     private BooleanSupplier stop = () -> false;
 
     /**
@@ -88,6 +89,7 @@ public final class Learner implements AutoCloseable {
         });
         this.info = new ModelInfo(model.info().version(), model.info().parentVersion(), data.classes(), settings.size());
         freeze();
+        precision(MixedPrecision.Mode.AUTO);
     }
 
     /**
@@ -147,6 +149,20 @@ public final class Learner implements AutoCloseable {
     }
 
     /**
+     * The precision of the fits that follow: {@code auto} (the default) trains in fp16 with loss
+     * scaling on a GPU and in fp32 on a CPU, where libtorch's fp16 kernels are slower (see
+     * {@link MixedPrecision}).
+     */
+    public void precision(MixedPrecision.Mode mode) {
+        mixedPrecision = MixedPrecision.choose(mode, model.djlModel().getNDManager().getDevice());
+    }
+
+    /** Whether the fits that follow run in mixed precision. */
+    public boolean mixedPrecision() {
+        return mixedPrecision != null;
+    }
+
+    /**
      * Progressive resizing of the fits that follow (null: every epoch at the learner's size). The
      * plan must end at the learner's size, the one the model is saved and served at.
      */
@@ -202,7 +218,7 @@ public final class Learner implements AutoCloseable {
         String plan = resizing == null ? fitPlan : fitPlan + " sizes " + sizes.sizes() + " " + sizes.split(epochs);
         int start = resume && checkpoint != null ? resumeFrom(checkpoint, plan, lrs) : 0;
         FitLoop loop = new FitLoop(model, settings.optimizer(), settings.seed(), out)
-                .labelSmoothing(labelSmoothing).mixup(mixup).stopWhen(stop);
+                .labelSmoothing(labelSmoothing).mixup(mixup).mixedPrecision(mixedPrecision).stopWhen(stop);
         try (SizedSources sized = new SizedSources()) {
             int batches = sized.at(sizes.sizeAt(start, epochs)).train().batches();
             FitHistory h = loop.fit(epoch -> sized.at(sizes.sizeAt(epoch, epochs)), lrs, schedule.apply(batches), epochs, start,

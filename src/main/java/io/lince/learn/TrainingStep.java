@@ -12,6 +12,7 @@ import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import io.lince.model.LinceModel;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One optimisation step: forward in training mode, cross-entropy, backward, and an optimizer update
@@ -26,19 +27,22 @@ final class TrainingStep {
     private final Optimizer optimizer;
     private final List<Parameter> trainable;
     private final float labelSmoothing;
+    private final MixedPrecision mixed;
 
     TrainingStep(LinceModel model, Optimizer optimizer) {
-        this(model, optimizer, 0);
+        this(model, optimizer, 0, null);
     }
 
     /**
      * @param labelSmoothing {@code ε}: the target is {@code 1-ε} on the true class and {@code ε/K}
      *     spread over all K; it keeps logits finite on a few hundred separable examples, so a model
      *     is never confidently wrong on new ones (0 = plain cross-entropy)
+     * @param mixed fp16 forward and backward with loss scaling, or null for fp32
      */
-    TrainingStep(LinceModel model, Optimizer optimizer, float labelSmoothing) {
+    TrainingStep(LinceModel model, Optimizer optimizer, float labelSmoothing, MixedPrecision mixed) {
         this.model = model;
         this.labelSmoothing = labelSmoothing;
+        this.mixed = mixed;
         this.optimizer = optimizer;
         this.trainable = model.network().getParameters().values().stream().filter(Parameter::requiresGradient).toList();
         if (trainable.isEmpty()) {
@@ -52,13 +56,25 @@ final class TrainingStep {
         try (NDManager nd = model.djlModel().getNDManager().newSubManager()) {
             NDArray x = nd.create(batch.inputs(), ModelRunner.shape(batch.size(), exampleShape));
             NDArray y = nd.create(batch.labels()).toType(DataType.FLOAT32, false);
+            MixedPrecision.Pass half = mixed == null ? null : mixed.begin(nd);
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray logits = ModelRunner.logits(model.network(), new ParameterStore(nd, false), x, precomputed, true);
+                NDArray logits = half == null
+                        ? ModelRunner.logits(model.network(), new ParameterStore(nd, false), x, precomputed, true)
+                        : half.fp32(ModelRunner.logits(model.network(), half.parameters(), half.input(x), precomputed, true));
                 NDArray l = labelSmoothing == 0 && batch.mix() == null
                         ? LOSS.evaluate(new NDList(y), new NDList(logits))
                         : softTargets(logits, batch, nd);
-                gc.backward(l);
+                gc.backward(half == null ? l : half.scaled(l));
                 loss = l.getFloat();
+            }
+            if (half != null) {
+                Map<Parameter, NDArray> grads = half.gradients(trainable);
+                if (grads != null) { // else an overflow: no update this step, a smaller scale the next
+                    for (Parameter p : trainable) {
+                        optimizer.update(p.getId(), p.getArray(), grads.get(p));
+                    }
+                }
+                return loss;
             }
             for (Parameter p : trainable) {
                 NDArray w = p.getArray();
