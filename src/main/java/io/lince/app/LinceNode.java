@@ -1,6 +1,7 @@
 package io.lince.app;
 
 import ai.djl.Device;
+import io.lince.contracts.ImageEvent;
 import io.lince.contracts.ModelPublished;
 import io.lince.images.ImageDecoder;
 import io.lince.kafka.EmbeddedKafka;
@@ -19,6 +20,7 @@ import io.lince.stream.ClassifierMetrics;
 import io.lince.stream.BatchSettings;
 import io.lince.stream.ClassifierTopology;
 import io.lince.stream.ClassifierWorkers;
+import io.lince.stream.ImageInput;
 import io.lince.stream.InputRecords;
 import io.lince.stream.ImageSource;
 import io.lince.stream.StreamsSettings;
@@ -97,7 +99,7 @@ public final class LinceNode implements AutoCloseable {
         });
         clients = new KafkaClients(bootstrap, options.kafkaProperties());
         clients.ensureTopics(options.topics());
-        WireFormat wire = WireFormat.defaults();
+        WireFormat wire = WireFormat.defaults().classificationsAs(options.input().formats().classifications());
         Device device = options.serving().select();
         ModelStore store = new ModelStore(options.modelStore());
         registry = new ModelRegistry(clients, options.topics(), wire);
@@ -128,7 +130,8 @@ public final class LinceNode implements AutoCloseable {
             open.push(workers);
             admin = org.apache.kafka.clients.admin.Admin.create(clients.common());
             open.push(admin);
-            Topology t = ClassifierTopology.build(options.topics(), wire, classifier,
+            Topology t = ClassifierTopology.build(options.topics(),
+                    ImageInput.of(options.input().formats().images(), wire.serde(ImageEvent.class).deserializer()), wire, classifier,
                     new ClassifierTopology.Settings(ImageSource.claimCheck(new UriFetcher(options.fetch())),
                             options.routing(), batching, metrics, System::currentTimeMillis, workers,
                             InputRecords.kafka(clients.reader(), Duration.ofSeconds(30)), options.input().events(),

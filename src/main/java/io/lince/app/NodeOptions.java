@@ -60,7 +60,7 @@ public record NodeOptions(
     /** The same options with another claim-check policy. */
     public NodeOptions withFetch(FetchPolicy f) {
         return new NodeOptions(role, bootstrapServers, kafkaProperties, workDir, modelStore, topics, classes, weights,
-                inputSize, serving, routing, batching, new InputPolicy(input.events(), f), streamThreads, trainer, applicationIdPrefix, seed, watching);
+                inputSize, serving, routing, batching, input.with(f), streamThreads, trainer, applicationIdPrefix, seed, watching);
     }
 
     /** The same options with another routing policy. */

@@ -63,7 +63,8 @@ final class Settings {
                 RoutingPolicy.of(c.classifier().uncertaintyMeasure(), c.classifier().threshold(), selection(c.classifier().selection())),
                 new BatchSettings(c.classifier().maxBatch().orElse(BatchSettings.AUTO), Duration.ofMillis(c.classifier().maxDelayMs()),
                         c.classifier().ttaViews(), c.classifier().prepareThreads()),
-                new io.lince.stream.InputPolicy(events(c.classifier().input()), fetch(c.fetch())),
+                new io.lince.stream.InputPolicy(events(c.classifier().input()), fetch(c.fetch()),
+                        new io.lince.stream.InputPolicy.TopicFormats(c.images().format(), c.output().format())),
                 c.classifier().streamThreads(), trainer(c), c.kafka().applicationIdPrefix(), c.model().seed(), watching(c.classifier()));
     }
 }

@@ -33,6 +33,28 @@ public interface LinceConfig {
 
     Fetch fetch();
 
+    /** How records of the images topic are read. */
+    Images images();
+
+    /** How the classifications topic is written. */
+    Output output();
+
+    interface Output {
+        /** {@code avro} (the wire format's), or {@code json} for readers without Avro ({@code schemas/Classification.schema.json}). */
+        @WithDefault("avro")
+        String format();
+    }
+
+    interface Images {
+        /**
+         * {@code avro}: values are {@code ImageEvent}s in Lince's wire format; {@code raw}: values are
+         * the image bytes, keys the image ids, optional headers {@code content-type},
+         * {@code lince-known-label} and {@code lince-source}.
+         */
+        @WithDefault("avro")
+        String format();
+    }
+
     /** Claim-check image URIs: only what is listed here is ever fetched. */
     interface Fetch {
         /** file: URIs must lie under this directory; unset = no file: URIs. */

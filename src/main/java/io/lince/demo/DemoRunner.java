@@ -174,7 +174,7 @@ public final class DemoRunner {
     /** Reads results, plays the labeller, prints the live line; returns when all are done. */
     private void watch(LinceNode lince, Topics topics, Map<String, String> truth, DemoStats stats, int total,
             AtomicBoolean stop) {
-        var classifications = wire.serde(Classification.class).deserializer();
+        var classifications = io.lince.wire.ClassificationJson.either(wire.serde(Classification.class).deserializer());
         var samples = wire.serde(RetrainingSample.class).deserializer();
         var deadLetters = wire.serde(DeadLetter.class).deserializer();
         var models = wire.serde(ModelPublished.class).deserializer();

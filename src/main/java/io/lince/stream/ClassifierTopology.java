@@ -66,10 +66,14 @@ public final class ClassifierTopology {
     private ClassifierTopology() {}
 
     public static Topology build(Topics topics, WireFormat wire, ImageClassifier classifier, Settings settings) {
+        return build(topics, ImageInput.avro(wire.serde(ImageEvent.class).deserializer()), wire, classifier, settings);
+    }
+
+    /** With the input records read by {@code images} (Avro events, or raw image bytes: {@link ImageInput}). */
+    public static Topology build(Topics topics, ImageInput images, WireFormat wire, ImageClassifier classifier, Settings settings) {
         if (settings.batching().maxBatch() == BatchSettings.AUTO) {
             throw new IllegalArgumentException("the batch size is still 'auto': resolve it for the device with BatchSettings.on(gpu)");
         }
-        var images = wire.serde(ImageEvent.class).deserializer();
         Topology t = new Topology();
         // Keys as bytes: Lince ignores the input key (outputs are keyed by image id), and a dead
         // letter must keep it byte for byte, whatever its encoding.

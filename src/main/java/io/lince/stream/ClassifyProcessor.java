@@ -119,7 +119,7 @@ final class ClassifyProcessor implements Processor<byte[], byte[], String, Speci
     private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
     private long nextSeq;
 
-    ClassifyProcessor(Deserializer<ImageEvent> images, ImageClassifier classifier, ClassifierTopology.Settings settings,
+    ClassifyProcessor(ImageInput images, ImageClassifier classifier, ClassifierTopology.Settings settings,
             int tasks) {
         this.tasks = tasks;
         this.classifier = classifier;

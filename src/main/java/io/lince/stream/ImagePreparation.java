@@ -19,13 +19,13 @@ import org.apache.kafka.common.serialization.Deserializer;
  */
 final class ImagePreparation {
 
-    private final Deserializer<ImageEvent> images;
+    private final ImageInput images;
     private final ImageSource source;
     private final ImageClassifier classifier;
     private final ClassifierWorkers workers;
     private final EventChecks checks;
 
-    ImagePreparation(Deserializer<ImageEvent> images, ImageSource source, ImageClassifier classifier, ClassifierWorkers workers,
+    ImagePreparation(ImageInput images, ImageSource source, ImageClassifier classifier, ClassifierWorkers workers,
             EventChecks checks) {
         this.images = images;
         this.checks = checks;
@@ -64,7 +64,7 @@ final class ImagePreparation {
     private Outcome read(PendingImage p) {
         ImageEvent event;
         try {
-            event = images.deserialize(p.getTopic(), p.getValue() == null ? null : Buffers.toArray(p.getValue()));
+            event = images.read(p);
         } catch (SerializationException e) {
             return Outcome.failed(null, "deserialize", e.getMessage());
         }

@@ -57,7 +57,7 @@ final class ActivityConsumer implements AutoCloseable {
         this.clients = clients;
         this.topics = topics;
         this.images = wire.serde(ImageEvent.class).deserializer();
-        this.classifications = wire.serde(Classification.class).deserializer();
+        this.classifications = io.lince.wire.ClassificationJson.either(wire.serde(Classification.class).deserializer());
         this.samples = wire.serde(RetrainingSample.class).deserializer();
         this.examples = wire.serde(LabelledExample.class).deserializer();
         this.log = log;

@@ -1,7 +1,9 @@
 package io.lince.wire;
 
+import io.lince.contracts.Classification;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
 
 /**
  * How Lince's Avro records travel. The default, {@link SingleObjectWireFormat}, needs no schema
@@ -14,5 +16,26 @@ public interface WireFormat {
 
     static WireFormat defaults() {
         return SingleObjectWireFormat.withHistory();
+    }
+
+    /**
+     * This format with classifications written as {@code format} ({@code avro}: unchanged, or
+     * {@code json}: {@link ClassificationJson}); either way they are read in both.
+     */
+    default WireFormat classificationsAs(String format) {
+        boolean json = ClassificationJson.isJson(format);
+        WireFormat base = this;
+        return new WireFormat() {
+            @Override
+            @SuppressWarnings("unchecked")
+            public <T extends SpecificRecord> Serde<T> serde(Class<T> type) {
+                if (type != Classification.class) {
+                    return base.serde(type);
+                }
+                Serde<Classification> avro = base.serde(Classification.class);
+                return (Serde<T>) Serdes.serdeFrom(json ? ClassificationJson.serializer() : avro.serializer(),
+                        ClassificationJson.either(avro.deserializer()));
+            }
+        };
     }
 }
