@@ -63,6 +63,12 @@ public record NodeOptions(
                 inputSize, serving, routing, batching, input.with(f), streamThreads, trainer, applicationIdPrefix, seed, watching);
     }
 
+    /** The same options with other formats for the images and classifications topics. */
+    public NodeOptions withFormats(InputPolicy.TopicFormats formats) {
+        return new NodeOptions(role, bootstrapServers, kafkaProperties, workDir, modelStore, topics, classes, weights,
+                inputSize, serving, routing, batching, input.with(formats), streamThreads, trainer, applicationIdPrefix, seed, watching);
+    }
+
     /** The same options with another routing policy. */
     public NodeOptions withRouting(RoutingPolicy r) {
         return new NodeOptions(role, bootstrapServers, kafkaProperties, workDir, modelStore, topics, classes, weights,

@@ -73,6 +73,10 @@ class TrainCommand implements Callable<Integer> {
             description = "train towards 1-EPS on the label and EPS spread over the classes (e.g. 0.1; default: ${DEFAULT-VALUE})")
     float labelSmoothing;
 
+    @Option(names = "--prefetch", paramLabel = "BATCHES", defaultValue = "" + io.lince.learn.Learner.PREFETCH_DEPTH,
+            description = "batches decoded ahead of the training step on the decode pool; 0 decodes each when needed (default: ${DEFAULT-VALUE})")
+    int prefetch;
+
     @Option(names = "--precision", defaultValue = "auto", paramLabel = "auto|fp32|fp16",
             description = "auto: fp16 with loss scaling on a GPU, fp32 on a CPU (default: ${DEFAULT-VALUE})")
     String precision;
@@ -110,6 +114,7 @@ class TrainCommand implements Callable<Integer> {
             learner.mixup(mixup);
             learner.labelSmoothing(labelSmoothing);
             learner.precision(precisionMode());
+            learner.prefetch(prefetch);
             if (learner.mixedPrecision()) {
                 out.println("training in mixed precision (fp16 with loss scaling)");
             }

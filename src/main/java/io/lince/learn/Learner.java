@@ -66,7 +66,8 @@ public final class Learner implements AutoCloseable {
      * Training batches decoded ahead of the step. Three are enough to cover one slow batch (a large
      * JPEG, a page fault) without holding more than a few batches of floats.
      */
-    static final int PREFETCH_DEPTH = 3;
+    public static final int PREFETCH_DEPTH = 3;
+    private int prefetch = PREFETCH_DEPTH;
 
     public Learner(LinceModel model, Dataset data, Settings settings, PrintStream out) {
         if (!model.info().classes().equals(data.classes())) {
@@ -80,7 +81,9 @@ public final class Learner implements AutoCloseable {
         this.loader = new ImageLoader(settings.size(), out);
         loaders.put(settings.size(), loader);
         this.cache = new ActivationCache(settings.workDir().resolve("cache"), out);
-        // the decode pool of this learner: one thread per core, daemons so a learner left open cannot hold the JVM
+        // the decode pool of this learner: one thread per core, daemons so a learner left open cannot
+        // hold the JVM. (Measured at a lower OS priority, nice +10 through JNA, an epoch on 2 cores was
+        // about 10% slower, not faster: the decode threads then ran late, in bursts, against the passes.)
         AtomicInteger threads = new AtomicInteger();
         this.decodePool = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), r -> {
             Thread t = new Thread(r, "lince-train-decode-" + threads.incrementAndGet());
@@ -141,6 +144,17 @@ public final class Learner implements AutoCloseable {
     /** Label smoothing of the fits that follow (0, plain cross-entropy, by default). */
     public void labelSmoothing(float epsilon) {
         labelSmoothing = epsilon;
+    }
+
+    /**
+     * How many batches the fits that follow decode ahead ({@link #PREFETCH_DEPTH} by default); 0
+     * decodes each batch when the step asks for it (its images still in parallel).
+     */
+    public void prefetch(int depth) {
+        if (depth < 0) {
+            throw new IllegalArgumentException("prefetch depth must be 0 (off) or more, got " + depth);
+        }
+        prefetch = depth;
     }
 
     /** mixup of the training batches of the fits that follow ({@code alpha} 0: off, the default). */
@@ -282,10 +296,12 @@ public final class Learner implements AutoCloseable {
 
     private Sources sources(int side) throws IOException {
         ImageLoader at = loader(side);
-        ImageBatches train = new ImageBatches(data.train(), data.classes(), at, settings.augmentation(), settings.batchSize())
-                .prefetching(decodePool, PREFETCH_DEPTH);
-        ImageBatches valid = new ImageBatches(data.valid(), data.classes(), at, null, settings.batchSize())
-                .prefetching(decodePool, PREFETCH_DEPTH);
+        ImageBatches train = new ImageBatches(data.train(), data.classes(), at, settings.augmentation(), settings.batchSize());
+        ImageBatches valid = new ImageBatches(data.valid(), data.classes(), at, null, settings.batchSize());
+        if (prefetch > 0) {
+            train = train.prefetching(decodePool, prefetch);
+            valid = valid.prefetching(decodePool, prefetch);
+        }
         if (!precompute) {
             return new Sources(train, valid, null);
         }
