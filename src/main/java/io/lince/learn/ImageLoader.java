@@ -45,36 +45,15 @@ public final class ImageLoader {
     }
 
     public Optional<BufferedImage> decode(Path file) {
-        if (skipped.containsKey(file)) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(decoder.decode(Files.readAllBytes(file)));
-        } catch (InvalidImageException | IOException e) {
-            if (skipped.putIfAbsent(file, e.getMessage()) == null) {
-                report.println("skipping " + file + ": " + e.getMessage());
-            }
-            return Optional.empty();
-        }
+        return read(file, decoder::decode);
     }
 
     /** The centre crop, or with {@code augmentation} (and its random source) a random view. */
     public Optional<float[]> tensor(Path file, Augmentation augmentation, Random rnd) {
         if (augmentation == null || augmentation.isNone()) {
-            return views(file, null, rnd, 0).map(v -> v.get(0));
+            return read(file, bytes -> preprocessor.normalise(crops.crop(bytes, size())));
         }
-        if (skipped.containsKey(file)) {
-            return Optional.empty();
-        }
-        try {
-            BufferedImage img = crops.decoded(Files.readAllBytes(file), augmentation.sourceSide(size()));
-            return Optional.of(preprocessor.augmented(img, augmentation, rnd));
-        } catch (InvalidImageException | IOException e) {
-            if (skipped.putIfAbsent(file, e.getMessage()) == null) {
-                report.println("skipping " + file + ": " + e.getMessage());
-            }
-            return Optional.empty();
-        }
+        return read(file, bytes -> preprocessor.augmented(crops.decoded(bytes, augmentation.sourceSide(size())), augmentation, rnd));
     }
 
     /**
@@ -82,11 +61,7 @@ public final class ImageLoader {
      * of the file (test-time augmentation); empty when the file cannot be read.
      */
     public Optional<List<float[]>> views(Path file, Augmentation augmentation, Random rnd, int n) {
-        if (skipped.containsKey(file)) {
-            return Optional.empty();
-        }
-        try {
-            byte[] bytes = Files.readAllBytes(file);
+        return read(file, bytes -> {
             List<float[]> out = new ArrayList<>(n + 1);
             out.add(preprocessor.normalise(crops.crop(bytes, size())));
             if (n > 0) {
@@ -95,7 +70,21 @@ public final class ImageLoader {
                     out.add(preprocessor.augmented(img, augmentation, rnd));
                 }
             }
-            return Optional.of(out);
+            return out;
+        });
+    }
+
+    private interface FromBytes<T> {
+        T apply(byte[] bytes) throws InvalidImageException;
+    }
+
+    /** {@code make} applied to the file's bytes; a file that cannot be read or decoded is reported once and skipped. */
+    private <T> Optional<T> read(Path file, FromBytes<T> make) {
+        if (skipped.containsKey(file)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(make.apply(Files.readAllBytes(file)));
         } catch (InvalidImageException | IOException e) {
             if (skipped.putIfAbsent(file, e.getMessage()) == null) {
                 report.println("skipping " + file + ": " + e.getMessage());

@@ -29,9 +29,10 @@ class RecipeTest {
     /** What a served copy of the candidate predicts for the validation images, in order. */
     private static List<float[]> served(Path checkpoint, boolean fold, List<Entry> images) throws Exception {
         Preprocessor pre = new Preprocessor(32);
+        io.lince.images.InputCrop crops = new io.lince.images.InputCrop(ImageDecoder.defaults(), true); // the classifier's pixel path
         List<float[]> x = new ArrayList<>();
         for (Entry e : images) {
-            x.add(pre.toTensor(ImageDecoder.defaults().decode(Files.readAllBytes(e.file()))));
+            x.add(pre.normalise(crops.crop(Files.readAllBytes(e.file()), 32)));
         }
         try (LinceModel m = LinceModel.loadForServing(checkpoint, Device.cpu(), fold);
                 Predictor<float[], float[]> p = m.newPredictor()) {
