@@ -3,7 +3,6 @@ package io.lince.learn;
 import io.lince.images.Augmentation;
 import io.lince.images.ImageFolder.Entry;
 import io.lince.model.LinceModel;
-import java.awt.image.BufferedImage;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -87,14 +87,7 @@ public final class DeadLetters {
 
     /** A record key as text: valid UTF-8 of at most {@link EventChecks#MAX_ID_LENGTH} characters, else null. */
     static String textKey(ByteBuffer key) {
-        if (key == null) {
-            return null;
-        }
-        try {
-            String text = StandardCharsets.UTF_8.newDecoder().decode(key.duplicate()).toString();
-            return text.length() <= EventChecks.MAX_ID_LENGTH ? text : null;
-        } catch (java.nio.charset.CharacterCodingException e) {
-            return null;
-        }
+        String text = key == null ? null : Buffers.utf8(key);
+        return text != null && text.length() <= EventChecks.MAX_ID_LENGTH ? text : null;
     }
 }

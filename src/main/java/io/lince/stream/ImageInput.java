@@ -4,9 +4,6 @@ import io.lince.contracts.ImageEvent;
 import io.lince.contracts.PendingImage;
 import io.lince.contracts.RecordHeader;
 import io.lince.wire.Buffers;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Locale;
 import org.apache.kafka.common.errors.SerializationException;
@@ -48,7 +45,7 @@ public interface ImageInput {
             if (r.getValue() == null) {
                 return null;
             }
-            String id = r.getKey() == null ? null : utf8(r.getKey());
+            String id = r.getKey() == null ? null : Buffers.utf8(r.getKey());
             if (id == null || id.isBlank()) {
                 throw new SerializationException("a raw image needs its image id as the record key (UTF-8 text):"
                         + (r.getKey() == null ? " the key is null" : " the key is not text")
@@ -84,17 +81,9 @@ public interface ImageInput {
         String value = null;
         for (RecordHeader h : r.getRecordHeaders()) { // the last one wins, as Kafka's lastHeader
             if (h.getKey().equalsIgnoreCase(name) && h.getValue() != null) {
-                value = utf8(h.getValue());
+                value = Buffers.utf8(h.getValue());
             }
         }
         return value;
-    }
-
-    private static String utf8(ByteBuffer b) {
-        try {
-            return StandardCharsets.UTF_8.newDecoder().decode(b.duplicate()).toString();
-        } catch (CharacterCodingException e) {
-            return null;
-        }
     }
 }
