@@ -99,7 +99,7 @@ public final class LinceNode implements AutoCloseable {
         });
         clients = new KafkaClients(bootstrap, options.kafkaProperties());
         clients.ensureTopics(options.topics());
-        WireFormat wire = WireFormat.defaults().classificationsAs(options.input().formats().classifications());
+        WireFormat wire = options.input().formats().wire();
         Device device = options.serving().select();
         ModelStore store = new ModelStore(options.modelStore());
         registry = new ModelRegistry(clients, options.topics(), wire);
@@ -130,9 +130,11 @@ public final class LinceNode implements AutoCloseable {
             open.push(workers);
             admin = org.apache.kafka.clients.admin.Admin.create(clients.common());
             open.push(admin);
+            UriFetcher fetcher = new UriFetcher(options.fetch());
+            open.push(fetcher);
             Topology t = ClassifierTopology.build(options.topics(),
                     ImageInput.of(options.input().formats().images(), wire.serde(ImageEvent.class).deserializer()), wire, classifier,
-                    new ClassifierTopology.Settings(ImageSource.claimCheck(new UriFetcher(options.fetch())),
+                    new ClassifierTopology.Settings(ImageSource.claimCheck(fetcher),
                             options.routing(), batching, metrics, System::currentTimeMillis, workers,
                             InputRecords.kafka(clients.reader(), Duration.ofSeconds(30)), options.input().events(),
                             drift::budgetFactor));

@@ -40,7 +40,8 @@ final class Settings {
     static FetchPolicy fetch(LinceConfig.Fetch f) {
         return new FetchPolicy(f.fileRoot(), Set.copyOf(f.allowedHosts().orElse(List.of())),
                 f.pathPrefixes().orElse(List.of()), Duration.ofMillis(f.timeoutMs()), f.maxBytes(), f.attempts(),
-                Duration.ofMillis(f.backoffMs()));
+                Duration.ofMillis(f.backoffMs()), new io.lince.images.ObjectStorePolicy(f.s3().allowed().orElse(List.of()),
+                        f.s3().endpoint(), f.s3().region(), f.s3().pathStyle().orElse(f.s3().endpoint().isPresent())));
     }
 
     static SelectionSettings selection(LinceConfig.Selection s) {
@@ -64,7 +65,7 @@ final class Settings {
                 new BatchSettings(c.classifier().maxBatch().orElse(BatchSettings.AUTO), Duration.ofMillis(c.classifier().maxDelayMs()),
                         c.classifier().ttaViews(), c.classifier().prepareThreads()),
                 new io.lince.stream.InputPolicy(events(c.classifier().input()), fetch(c.fetch()),
-                        new io.lince.stream.InputPolicy.TopicFormats(c.images().format(), c.output().format())),
+                        new io.lince.stream.InputPolicy.TopicFormats(c.images().format(), c.output().format(), c.schemas().writers())),
                 c.classifier().streamThreads(), trainer(c), c.kafka().applicationIdPrefix(), c.model().seed(), watching(c.classifier()));
     }
 }

@@ -39,6 +39,18 @@ public interface LinceConfig {
     /** How the classifications topic is written. */
     Output output();
 
+    /** Schemas beyond Lince's own. */
+    Schemas schemas();
+
+    interface Schemas {
+        /**
+         * A directory of upstream producers' newer Avro schemas ({@code *.avsc}, e.g. an
+         * {@code ImageEvent} with a field added) that readers accept beside Lince's own; each is
+         * checked against Lince's at start.
+         */
+        Optional<Path> writers();
+    }
+
     interface Output {
         /** {@code avro} (the wire format's), or {@code json} for readers without Avro ({@code schemas/Classification.schema.json}). */
         @WithDefault("avro")
@@ -77,6 +89,23 @@ public interface LinceConfig {
 
         @WithDefault("200")
         long backoffMs();
+
+        /** {@code s3://bucket/key} claim checks (the AWS SDK's standard credential chain). */
+        S3 s3();
+
+        interface S3 {
+            /** {@code bucket} or {@code bucket/prefix}; unset = no s3: URIs. */
+            Optional<List<String>> allowed();
+
+            /** An S3-compatible store (MinIO, Ceph, R2, ...); unset = AWS S3. */
+            Optional<java.net.URI> endpoint();
+
+            /** The signing region; unset = the SDK's chain (AWS_REGION, profile, instance). */
+            Optional<String> region();
+
+            /** Bucket in the path rather than the host name; unset = true when an endpoint is set. */
+            Optional<Boolean> pathStyle();
+        }
     }
 
     interface Kafka {

@@ -19,9 +19,16 @@ import java.util.Set;
  * @param maxBytes largest image fetched
  * @param attempts tries for transient failures (I/O errors, timeouts, 5xx)
  * @param backoff wait before the second try, doubled for each later one
+ * @param s3 {@code s3://} buckets and prefixes, and the store; under the same deadline, limit and retries
  */
 public record FetchPolicy(Optional<Path> fileRoot, Set<String> allowedHosts, List<String> pathPrefixes,
-        Duration timeout, int maxBytes, int attempts, Duration backoff) {
+        Duration timeout, int maxBytes, int attempts, Duration backoff, ObjectStorePolicy s3) {
+
+    /** No object store. */
+    public FetchPolicy(Optional<Path> fileRoot, Set<String> allowedHosts, List<String> pathPrefixes,
+            Duration timeout, int maxBytes, int attempts, Duration backoff) {
+        this(fileRoot, allowedHosts, pathPrefixes, timeout, maxBytes, attempts, backoff, ObjectStorePolicy.NONE);
+    }
 
     public static final int MAX_REDIRECTS = 3;
     /**
@@ -37,6 +44,10 @@ public record FetchPolicy(Optional<Path> fileRoot, Set<String> allowedHosts, Lis
         }
         allowedHosts = allowedHosts.stream().map(h -> h.toLowerCase(Locale.ROOT)).collect(java.util.stream.Collectors.toUnmodifiableSet());
         pathPrefixes = List.copyOf(pathPrefixes);
+    }
+
+    public FetchPolicy withS3(ObjectStorePolicy objectStore) {
+        return new FetchPolicy(fileRoot, allowedHosts, pathPrefixes, timeout, maxBytes, attempts, backoff, objectStore);
     }
 
     /** Local files under {@code root}, no remote hosts. */

@@ -18,9 +18,10 @@ import java.util.Locale;
 /**
  * Fetches claim-check image URIs under a {@link FetchPolicy}. Every URI, including each redirect
  * target, is checked against the allow-list before any connection is made; redirects are followed
- * by hand for that reason. Transient failures are retried with exponential backoff.
+ * by hand for that reason. Transient failures are retried with exponential backoff. {@code s3://}
+ * objects are read through the AWS SDK ({@link S3Objects}), under the same deadline, limit and retries.
  */
-public final class UriFetcher {
+public final class UriFetcher implements AutoCloseable {
 
     /** The URI is not allowed, or the fetch failed for good; the message is the reason. */
     public static final class FetchFailed extends Exception {
@@ -38,6 +39,8 @@ public final class UriFetcher {
     private final FetchPolicy policy;
     private final HttpClient http;
     private final Path realRoot;
+    /** Made at the first s3: URI: a node that never sees one needs no region or credentials. */
+    private S3Objects s3;
 
     public UriFetcher(FetchPolicy policy) {
         this.policy = policy;
@@ -58,9 +61,41 @@ public final class UriFetcher {
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         return switch (scheme) {
             case "file" -> file(uri);
-            case "http", "https" -> withRetries(uri);
-            default -> throw new FetchFailed("uri scheme '" + scheme + "' is not allowed (file, http, https)");
+            case "http", "https" -> withRetries(uri, deadline -> http(uri, deadline));
+            case "s3" -> s3(uri);
+            default -> throw new FetchFailed("uri scheme '" + scheme + "' is not allowed (file, http, https, s3)");
         };
+    }
+
+    private byte[] s3(URI uri) throws FetchFailed {
+        String[] bucketKey = S3Objects.parse(uri);
+        policy.s3().check(bucketKey[0], bucketKey[1]);
+        S3Objects store = s3Store();
+        return withRetries(uri, deadline -> store.get(bucketKey[0], bucketKey[1], Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()))));
+    }
+
+    private synchronized S3Objects s3Store() throws FetchFailed {
+        if (s3 == null) {
+            try {
+                s3 = new S3Objects(policy.s3(), policy.timeout(), policy.maxBytes());
+            } catch (RuntimeException e) {
+                throw new FetchFailed("cannot reach the object store: " + e.getMessage());
+            }
+        }
+        return s3;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (s3 != null) {
+            s3.close();
+            s3 = null;
+        }
+    }
+
+    /** One attempt at a fetch that must end by {@code deadline} (System.nanoTime()). */
+    private interface Attempt {
+        byte[] run(long deadline) throws IOException, InterruptedException, FetchFailed, TimeoutException;
     }
 
     private byte[] file(URI uri) throws FetchFailed {
@@ -99,14 +134,14 @@ public final class UriFetcher {
      * {@code policy.timeout()}: a server that answers its headers at once and then sends one byte
      * a second is cut off at the deadline, as is one that never answers.
      */
-    private byte[] withRetries(URI uri) throws FetchFailed {
+    private byte[] withRetries(URI uri, Attempt attemptOnce) throws FetchFailed {
         long deadline = System.nanoTime() + policy.timeout().toNanos();
         long wait = policy.backoff().toMillis();
         String last = "";
         for (int attempt = 1; attempt <= policy.attempts(); attempt++) {
             try {
-                return http(uri, deadline);
-            } catch (Transient e) {
+                return attemptOnce.run(deadline);
+            } catch (Transient | S3Objects.Transient e) {
                 last = e.getMessage();
             } catch (TimeoutException e) {
                 throw new FetchFailed(String.format("fetching %s did not finish within the deadline of %d ms (attempt %d)",

@@ -40,7 +40,7 @@ final class ActivityConsumer implements AutoCloseable {
 
     private final KafkaClients clients;
     private final Topics topics;
-    private final Deserializer<ImageEvent> images;
+    private final io.lince.stream.ImageInput images;
     private final Deserializer<Classification> classifications;
     private final Deserializer<RetrainingSample> samples;
     private final Deserializer<LabelledExample> examples;
@@ -53,10 +53,11 @@ final class ActivityConsumer implements AutoCloseable {
     private long budgetSecond;
     private int spentThisSecond;
 
-    ActivityConsumer(KafkaClients clients, Topics topics, WireFormat wire, ActivityLog log, int recent) {
+    /** Reads {@code lince.images} as the classifiers do ({@code imagesFormat}: avro or raw). */
+    ActivityConsumer(KafkaClients clients, Topics topics, WireFormat wire, String imagesFormat, ActivityLog log, int recent) {
         this.clients = clients;
         this.topics = topics;
-        this.images = wire.serde(ImageEvent.class).deserializer();
+        this.images = io.lince.stream.ImageInput.of(imagesFormat, wire.serde(ImageEvent.class).deserializer());
         this.classifications = io.lince.wire.ClassificationJson.either(wire.serde(Classification.class).deserializer());
         this.samples = wire.serde(RetrainingSample.class).deserializer();
         this.examples = wire.serde(LabelledExample.class).deserializer();
@@ -107,7 +108,7 @@ final class ActivityConsumer implements AutoCloseable {
         }
     }
 
-    private void apply(ConsumerRecord<String, byte[]> r) {
+    void apply(ConsumerRecord<String, byte[]> r) {
         if (r.value() == null) {
             if (r.key() != null && (r.topic().equals(topics.images()) || r.topic().equals(topics.retraining())
                     || r.topic().equals(topics.examples()))) {
@@ -117,7 +118,7 @@ final class ActivityConsumer implements AutoCloseable {
         }
         String t = r.topic();
         if (t.equals(topics.images())) {
-            ImageEvent e = images.deserialize(t, r.value());
+            ImageEvent e = images.read(r);
             log.image(e.getId(), e.getSource(), withinBudget(System.currentTimeMillis()) ? thumbnails.of(e.getBytes()) : null);
         } else if (t.equals(topics.classifications())) {
             log.classified(classifications.deserialize(t, r.value()), r.timestamp());

@@ -30,7 +30,6 @@ public class Dashboard {
     @Inject
     LinceConfig config;
 
-    private final WireFormat wire = WireFormat.defaults();
     private LinceNode node;
     private ActivityLog log;
     private ActivityConsumer consumer;
@@ -153,7 +152,10 @@ public class Dashboard {
         node = current;
         LinceConfig.Web web = config.web();
         log = new ActivityLog(web.feedSize(), web.queueSize(), web.bucketSeconds() * 1000L);
-        consumer = new ActivityConsumer(current.clients(), current.options().topics(), wire, log, web.feedSize()).start();
+        // the node's formats: a newer producer schema it was given reads here too
+        WireFormat wire = current.options().input().formats().wire();
+        consumer = new ActivityConsumer(current.clients(), current.options().topics(), wire,
+                current.options().input().formats().images(), log, web.feedSize()).start();
         producer = new KafkaProducer<>(current.clients().producer(), new StringSerializer(), wire.serde(LabelEvent.class).serializer());
     }
 

@@ -103,8 +103,9 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
             throw new SerializationException(String.format("not a readable %s record: its writer schema's fingerprint %s"
                     + " (bytes 3-10, CRC-64-AVRO of the parsing canonical form, little-endian) is not one this reader knows: %s."
                     + " Write with Lince's exact schema (schemas/%s.avsc; a Python avro canonical form that keeps logicalType"
-                    + " gives another fingerprint: see schemas/README.md)", type.getSimpleName(), seen, String.join(", ", known),
-                    type.getSimpleName()), e);
+                    + " gives another fingerprint: see schemas/README.md), or, for a newer schema of yours, give it to the"
+                    + " classifiers (lince.schemas.writers; `lince schemas check` tells whether it is readable)",
+                    type.getSimpleName(), seen, String.join(", ", known), type.getSimpleName()), e);
         } catch (IOException | RuntimeException e) {
             if (e instanceof SerializationException s) {
                 throw s;

@@ -398,6 +398,31 @@ class ClassifierTopologyTest {
         }
     }
 
+    @Test
+    void s3ClaimChecksAreClassifiedAndRefusalsDeadLettered(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        try (io.lince.testing.S3Server s3 = io.lince.testing.S3Server.start(dir, "photos")) {
+            s3.put("photos", "incoming/cat.jpg", TestImages.jpeg(0, 4));
+            s3.put("photos", "archive/old.jpg", TestImages.jpeg(1, 5));
+            var policy = io.lince.images.FetchPolicy.localFiles(java.util.Optional.empty())
+                    .withS3(new io.lince.images.ObjectStorePolicy(List.of("photos/incoming/"), java.util.Optional.of(s3.endpoint()),
+                            java.util.Optional.of("us-east-1"), true));
+            try (var fetcher = new io.lince.images.UriFetcher(policy);
+                    Harness h = new Harness(BatchSettings.defaults(), ImageSource.claimCheck(fetcher), 6f, -6f)) {
+                h.sendUri("cat", "s3://photos/incoming/cat.jpg");
+                h.sendUri("old", "s3://photos/archive/old.jpg");
+                h.sendUri("gone", "s3://photos/incoming/gone.jpg");
+                h.waitOut();
+                assertEquals(List.of("cat"), h.classifications.readKeyValuesToList().stream().map(kv -> kv.key).toList());
+                Map<String, DeadLetter> dead = h.dead.readKeyValuesToList().stream()
+                        .collect(Collectors.toMap(kv -> kv.key, kv -> kv.value));
+                assertEquals(java.util.Set.of("old", "gone"), dead.keySet());
+                assertTrue(dead.get("old").getReason().contains("not under an allowed bucket or prefix"), dead.get("old").getReason());
+                assertTrue(dead.get("gone").getReason().contains("no such object"), dead.get("gone").getReason());
+                dead.values().forEach(d -> assertEquals("fetch", d.getStage()));
+            }
+        }
+    }
+
     /** Single-object encoding of a record whose writer schema no reader knows. */
     private static byte[] unknownSchemaRecord() {
         org.apache.avro.Schema s = new org.apache.avro.Schema.Parser().parse(
