@@ -71,7 +71,8 @@ public final class UriFetcher implements AutoCloseable {
         String[] bucketKey = S3Objects.parse(uri);
         policy.s3().check(bucketKey[0], bucketKey[1]);
         S3Objects store = s3Store();
-        return withRetries(uri, deadline -> store.get(bucketKey[0], bucketKey[1], Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()))));
+        return withRetries(uri, deadline -> store.get(bucketKey[0], bucketKey[1],
+                Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()))));
     }
 
     private synchronized S3Objects s3Store() throws FetchFailed {

@@ -49,27 +49,26 @@ class ExampleClientsTest {
     @Test
     @Timeout(300)
     void pythonSendsFiftyPhotosAndNodeReadsTheirClassifications() throws Exception {
-        String python = python();
-        String node = node();
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka")); LinceNode ignored = classifier(kafka, "avro")) {
-            Path photos = photos(50, "py-");
-            run(EXAMPLES.resolve("python"), python, "produce_images.py", "--bootstrap", kafka.bootstrapServers(), photos.toString());
-            String out = run(EXAMPLES.resolve("node"), node, "read-classifications.js", "--bootstrap", kafka.bootstrapServers(),
-                    "--count", "50", "--timeout", "150");
-            assertClassified(photos, out);
-        }
+        exchange(50, "py-", new Client("python", python(), "produce_images.py"), new Client("node", node(), "read-classifications.js"));
     }
 
     @Test
     @Timeout(300)
     void nodeSendsPhotosAndPythonReadsTheirClassifications() throws Exception {
-        String python = python();
-        String node = node();
+        exchange(12, "js-", new Client("node", node(), "produce-images.js"), new Client("python", python(), "read_classifications.py"));
+    }
+
+    /** A script of {@code examples/<folder>} and the interpreter that runs it. */
+    private record Client(String folder, String interpreter, String script) {}
+
+    /** {@code n} photos sent by one client through a classifier with Avro output, their classifications read by another. */
+    private void exchange(int n, String prefix, Client producer, Client consumer) throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka")); LinceNode ignored = classifier(kafka, "avro")) {
-            Path photos = photos(12, "js-");
-            run(EXAMPLES.resolve("node"), node, "produce-images.js", "--bootstrap", kafka.bootstrapServers(), photos.toString());
-            String out = run(EXAMPLES.resolve("python"), python, "read_classifications.py", "--bootstrap", kafka.bootstrapServers(),
-                    "--count", "12", "--timeout", "150");
+            Path photos = photos(n, prefix);
+            run(EXAMPLES.resolve(producer.folder()), producer.interpreter(), producer.script(), "--bootstrap", kafka.bootstrapServers(),
+                    photos.toString());
+            String out = run(EXAMPLES.resolve(consumer.folder()), consumer.interpreter(), consumer.script(), "--bootstrap",
+                    kafka.bootstrapServers(), "--count", String.valueOf(n), "--timeout", "150");
             assertClassified(photos, out);
         }
     }
