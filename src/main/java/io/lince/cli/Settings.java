@@ -56,16 +56,20 @@ final class Settings {
     }
 
     static NodeOptions node(LinceConfig c, Role role, String device) {
-        return new NodeOptions(role, c.kafka().bootstrapServers(), c.kafka().properties(), c.workDir(),
-                new io.lince.registry.ModelStore.Location(c.modelStoreDir(), c.model().artifactMode()), c.topicsRecord(), c.model().classes(), c.model().weights(),
-                c.model().inputSize(),
-                new Serving(device, c.classifier().foldBatchNorm(), Serving.Runtime.parse(c.model().runtime()),
-                        Serving.Precision.parse(c.model().precision())),
-                RoutingPolicy.of(c.classifier().uncertaintyMeasure(), c.classifier().threshold(), selection(c.classifier().selection())),
-                new BatchSettings(c.classifier().maxBatch().orElse(BatchSettings.AUTO), Duration.ofMillis(c.classifier().maxDelayMs()),
-                        c.classifier().ttaViews(), c.classifier().prepareThreads()),
-                new io.lince.stream.InputPolicy(events(c.classifier().input()), fetch(c.fetch()),
-                        new io.lince.stream.InputPolicy.TopicFormats(c.images().format(), c.output().format(), c.schemas().writers())),
-                c.classifier().streamThreads(), trainer(c), c.kafka().applicationIdPrefix(), c.model().seed(), watching(c.classifier()));
+        return new NodeOptions(role,
+                new NodeOptions.Cluster(c.kafka().bootstrapServers(), c.kafka().properties(), c.topicsRecord(),
+                        c.kafka().applicationIdPrefix()),
+                c.workDir(), new io.lince.registry.ModelStore.Location(c.modelStoreDir(), c.model().artifactMode()),
+                new NodeOptions.FirstModel(c.model().classes(), c.model().weights(), c.model().inputSize(), c.model().seed()),
+                new NodeOptions.Classifying(
+                        new Serving(device, c.classifier().foldBatchNorm(), Serving.Runtime.parse(c.model().runtime()),
+                                Serving.Precision.parse(c.model().precision())),
+                        RoutingPolicy.of(c.classifier().uncertaintyMeasure(), c.classifier().threshold(), selection(c.classifier().selection())),
+                        new BatchSettings(c.classifier().maxBatch().orElse(BatchSettings.AUTO), Duration.ofMillis(c.classifier().maxDelayMs()),
+                                c.classifier().ttaViews(), c.classifier().prepareThreads()),
+                        new io.lince.stream.InputPolicy(events(c.classifier().input()), fetch(c.fetch()),
+                                new io.lince.stream.InputPolicy.TopicFormats(c.images().format(), c.output().format(), c.schemas().writers())),
+                        c.classifier().streamThreads(), watching(c.classifier())),
+                trainer(c));
     }
 }

@@ -93,11 +93,12 @@ public final class DemoRunner {
         int total = Math.min(options.limit(), images.available());
         Path runDir = options.workDir().resolve("demo-" + System.currentTimeMillis());
         Topics topics = Topics.defaults(1);
-        NodeOptions node = new NodeOptions(Role.ALL, Optional.empty(), Map.of(), runDir, io.lince.registry.ModelStore.Location.of(runDir.resolve("models")),
-                topics, images.classes(), options.weights(), options.inputSize(), Serving.fp32(options.device()),
-                options.routing(), BatchSettings.defaults(),
-                io.lince.stream.InputPolicy.of(FetchPolicy.localFiles(Optional.empty())), 1, options.trainer(), "lince-demo",
-                options.seed(), options.watching());
+        NodeOptions node = new NodeOptions(Role.ALL, NodeOptions.Cluster.inProcess(topics, "lince-demo"), runDir,
+                io.lince.registry.ModelStore.Location.of(runDir.resolve("models")),
+                new NodeOptions.FirstModel(images.classes(), options.weights(), options.inputSize(), options.seed()),
+                new NodeOptions.Classifying(Serving.fp32(options.device()), options.routing(), BatchSettings.defaults(),
+                        io.lince.stream.InputPolicy.of(FetchPolicy.localFiles(Optional.empty())), 1, options.watching()),
+                options.trainer());
         RoutingPolicy r = options.routing();
         out.printf(Locale.ROOT, "Streaming %d images of classes %s through Kafka; sent for labelling: %s %s %.2f%s; "
                 + "retraining every %d labels%s.%n", total, images.classes(), r.measure().name().toLowerCase(Locale.ROOT),

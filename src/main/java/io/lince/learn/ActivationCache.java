@@ -8,14 +8,10 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -63,18 +59,12 @@ public final class ActivationCache {
     }
 
     static String key(LinceModel model, ImageBatches images) throws IOException {
-        MessageDigest sha;
-        try {
-            sha = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
         StringBuilder s = new StringBuilder(model.bodyDigest()).append('\n').append(images.exampleShape()[1]).append('\n');
         for (Entry e : images.entries()) {
             s.append(e.file().toAbsolutePath()).append('\t').append(e.label()).append('\t')
                     .append(Files.size(e.file())).append('\t').append(Files.getLastModifiedTime(e.file()).toMillis()).append('\n');
         }
-        return HexFormat.of().formatHex(sha.digest(s.toString().getBytes(StandardCharsets.UTF_8)));
+        return org.apache.commons.codec.digest.DigestUtils.sha256Hex(s.toString());
     }
 
     private Activations compute(LinceModel model, ImageBatches images, String split) {

@@ -199,12 +199,7 @@ public final class LinceModel implements AutoCloseable {
      * mean equal activations, whatever happened to the head.
      */
     public String bodyDigest() {
-        java.security.MessageDigest sha;
-        try {
-            sha = java.security.MessageDigest.getInstance("SHA-256");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        java.security.MessageDigest sha = org.apache.commons.codec.digest.DigestUtils.getSha256Digest();
         for (int g = 0; g < 2; g++) {
             for (ai.djl.nn.Block b : net.layerGroup(g)) {
                 b.getParameters().forEach(p -> {

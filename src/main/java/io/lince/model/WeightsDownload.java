@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Locale;
@@ -64,7 +63,7 @@ public final class WeightsDownload {
                 response.body().close();
                 throw new IOException("GET " + uri + " answered " + response.statusCode());
             }
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            MessageDigest sha = org.apache.commons.codec.digest.DigestUtils.getSha256Digest();
             long total = 0;
             try (InputStream in = response.body(); OutputStream o = Files.newOutputStream(partial)) {
                 byte[] buf = new byte[1 << 16];
@@ -87,8 +86,6 @@ public final class WeightsDownload {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while fetching " + uri, e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         } finally {
             Files.deleteIfExists(partial);
         }

@@ -3,7 +3,6 @@ package io.lince.registry;
 import ai.djl.Device;
 import io.lince.contracts.ModelPublished;
 import io.lince.model.LinceModel;
-import io.lince.kafka.Polls;
 import io.lince.model.ModelSlot;
 import io.lince.model.Serving;
 import java.time.Duration;
@@ -11,11 +10,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.jboss.logging.Logger;
 
 /**
@@ -36,14 +32,13 @@ public final class ModelFollower implements AutoCloseable {
     private final ModelSlot slot;
     private final Device device;
     private final Serving serving;
-    private final AtomicBoolean running = new AtomicBoolean(true);
-    private final Thread thread;
-    private volatile KafkaConsumer<String, ModelPublished> consumer;
+    private final io.lince.kafka.TopicFollower<String, ModelPublished> follower;
+    /** Every record of lince.models, in log order: the champion is decided by it. Follower thread only. */
+    private final List<ModelPublished> history = new ArrayList<>();
     /** The registry's champion as last read, and since when the slot has served another version. */
     private volatile ModelPublished champion;
     private volatile long differingSince = -1;
     private volatile String lastRefusal;
-    private volatile String stoppedBecause;
     /** A refused (version, sha256) pair: not tried again before {@code until}; the wait doubles each time. */
     private record Backoff(long until, long waited) {}
 
@@ -60,8 +55,9 @@ public final class ModelFollower implements AutoCloseable {
         this.store = store;
         this.slot = slot;
         this.device = device;
-        this.thread = new Thread(this::run, "lince-model-follower");
-        thread.setDaemon(true);
+        this.follower = new io.lince.kafka.TopicFollower<>("model follower", registry::consumer,
+                io.lince.kafka.TopicFollower.fromBeginning(registry.topic()), Duration.ofMillis(500), Duration.ofSeconds(10), LOG,
+                this::apply);
     }
 
     /** Also loads the registry's shadowed version into {@code runner} (and stops it when none is shadowed). */
@@ -71,32 +67,19 @@ public final class ModelFollower implements AutoCloseable {
     }
 
     public ModelFollower start() {
-        thread.start();
+        follower.start();
         return this;
     }
 
-    private void run() {
-        try (KafkaConsumer<String, ModelPublished> c = registry.consumer()) {
-            consumer = c;
-            TopicPartition tp = new TopicPartition(registry.topic(), 0);
-            c.assign(List.of(tp));
-            c.seekToBeginning(List.of(tp));
-            List<ModelPublished> history = new ArrayList<>(); // in log order: the champion is decided by it
-            while (running.get()) {
-                for (ConsumerRecord<String, ModelPublished> r : Polls.skippingUnreadable(c, Duration.ofMillis(500), LOG)) {
-                    if (r.value() != null) {
-                        history.add(r.value());
-                    }
-                }
-                ModelRegistry.champion(history).ifPresent(m -> follow(m, System.currentTimeMillis()));
-                followShadow(ModelRegistry.shadowed(history));
+    /** After every poll: the new records, then the champion and the shadow as the whole history says. */
+    private void apply(ConsumerRecords<String, ModelPublished> records) {
+        for (ConsumerRecord<String, ModelPublished> r : records) {
+            if (r.value() != null) {
+                history.add(r.value());
             }
-        } catch (WakeupException e) {
-            // closing
-        } catch (RuntimeException e) {
-            stoppedBecause = e.toString();
-            LOG.error("model follower stopped: " + e.getMessage(), e);
         }
+        ModelRegistry.champion(history).ifPresent(m -> follow(m, System.currentTimeMillis()));
+        followShadow(ModelRegistry.shadowed(history));
     }
 
     /**
@@ -161,8 +144,9 @@ public final class ModelFollower implements AutoCloseable {
      * served another version than the champion for longer than {@code grace}.
      */
     public java.util.Optional<String> problem(long now, Duration grace) {
-        if (stoppedBecause != null) {
-            return java.util.Optional.of("the model follower stopped: " + stoppedBecause);
+        java.util.Optional<String> stopped = follower.problem();
+        if (stopped.isPresent()) {
+            return stopped;
         }
         ModelPublished c = champion;
         long since = differingSince;
@@ -204,11 +188,6 @@ public final class ModelFollower implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        running.set(false);
-        KafkaConsumer<String, ModelPublished> c = consumer;
-        if (c != null) {
-            c.wakeup();
-        }
-        thread.join(10_000);
+        follower.close();
     }
 }

@@ -7,7 +7,6 @@ import io.lince.images.ImageFolder.Entry;
 import io.lince.learn.Calibration;
 import io.lince.learn.Dataset;
 import io.lince.kafka.KafkaClients;
-import io.lince.kafka.Polls;
 import io.lince.kafka.Topics;
 import io.lince.learn.FitHistory;
 import io.lince.learn.Learner;
@@ -27,11 +26,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jboss.logging.Logger;
 
@@ -69,10 +66,7 @@ public final class TrainerService implements AutoCloseable {
     private volatile int examplesRead;
     private volatile int settledAt = -1;
     private volatile int lastPublished;
-    private final AtomicBoolean running = new AtomicBoolean(true);
-    private final Thread thread;
-    private volatile KafkaConsumer<String, LabelledExample> consumer;
-    private volatile String stoppedBecause;
+    private final io.lince.kafka.TopicFollower<String, LabelledExample> follower;
     private int retryAt = -1;
     /** A snapshot for other threads; the set itself belongs to the trainer thread. */
     private volatile Map<String, String> labels = Map.of();
@@ -101,51 +95,40 @@ public final class TrainerService implements AutoCloseable {
                     replay.describe(), settings.baseData().get(), replay.skipped());
         }
         this.shadows = new ShadowJudge(clients, topics, wire, registry, settings.shadow());
-        this.thread = new Thread(this::run, "lince-trainer");
+        // closing waits for a training to reach its next mini-batch
+        this.follower = new io.lince.kafka.TopicFollower<>("trainer", () -> new KafkaConsumer<>(clients.reader(),
+                new StringDeserializer(), wire.serde(LabelledExample.class).deserializer()),
+                io.lince.kafka.TopicFollower.fromBeginning(topics.examples()), Duration.ofMillis(500), Duration.ofSeconds(60), LOG,
+                this::apply);
     }
 
     public TrainerService start() {
-        thread.start();
+        follower.start();
         return this;
     }
 
-    private void run() {
-        try (KafkaConsumer<String, LabelledExample> c = new KafkaConsumer<>(clients.reader(),
-                new StringDeserializer(), wire.serde(LabelledExample.class).deserializer())) {
-            consumer = c;
-            List<TopicPartition> parts = c.partitionsFor(topics.examples()).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            while (running.get()) {
-                var records = Polls.skippingUnreadable(c, Duration.ofMillis(500), LOG);
-                for (ConsumerRecord<String, LabelledExample> r : records) {
-                    set.put(r.key(), r.value());
-                    if (r.value() == null && r.key() != null) {
-                        images.erase(r.key());
-                    }
-                }
-                if (!records.isEmpty()) {
-                    labels = set.labels();
-                    examplesRead = set.size();
-                }
-                if (!shadows.judging()) {
-                    maybeTrain(); // one candidate at a time: a shadow run is part of judging the last one
-                }
-                shadows.follow();
-                settledAt = set.size();
+    /** After every poll of lince.examples: the examples table, then whether to train. */
+    private void apply(ConsumerRecords<String, LabelledExample> records) {
+        for (ConsumerRecord<String, LabelledExample> r : records) {
+            set.put(r.key(), r.value());
+            if (r.value() == null && r.key() != null) {
+                images.erase(r.key());
             }
-        } catch (WakeupException e) {
-            // closing
-        } catch (RuntimeException e) {
-            stoppedBecause = e.toString();
-            LOG.error("trainer stopped: " + e.getMessage(), e);
         }
+        if (!records.isEmpty()) {
+            labels = set.labels();
+            examplesRead = set.size();
+        }
+        if (!shadows.judging()) {
+            maybeTrain(); // one candidate at a time: a shadow run is part of judging the last one
+        }
+        shadows.follow();
+        settledAt = set.size();
     }
 
     /** Why the trainer's thread stopped, if it did (readiness reports it). */
     public java.util.Optional<String> problem() {
-        return java.util.Optional.ofNullable(stoppedBecause).map(r -> "the trainer stopped: " + r);
+        return follower.problem();
     }
 
     /**
@@ -188,7 +171,7 @@ public final class TrainerService implements AutoCloseable {
             ModelPublished base = trainable(history, champion);
             train(base, champion, ModelRegistry.nextVersion(versions.values(), store));
         } catch (Exception e) {
-            if (!running.get()) {
+            if (!follower.running()) {
                 LOG.infof("training stopped: the trainer is closing (%s)", e.getMessage());
                 return;
             }
@@ -370,7 +353,7 @@ public final class TrainerService implements AutoCloseable {
                 throw e;
             }
             try (learner) {
-                learner.stopWhen(() -> !running.get()); // closing: stop at the next mini-batch
+                learner.stopWhen(() -> !follower.running()); // closing: stop at the next mini-batch
                 Judgement before = judge(learner, split);
                 recipe.run(learner);
                 Judgement after = judge(learner, split);
@@ -491,12 +474,7 @@ public final class TrainerService implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        running.set(false);
-        KafkaConsumer<String, LabelledExample> c = consumer;
-        if (c != null) {
-            c.wakeup();
-        }
-        thread.join(60_000);
+        follower.close();
         shadows.close();
     }
 }

@@ -8,14 +8,13 @@ import io.lince.kafka.KafkaClients;
 import io.lince.kafka.Topics;
 import io.lince.wire.WireFormat;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
+import io.lince.kafka.TopicFollower;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -38,7 +37,6 @@ final class ActivityConsumer implements AutoCloseable {
      */
     static final int THUMBNAILS_PER_SECOND = 20;
 
-    private final KafkaClients clients;
     private final Topics topics;
     private final io.lince.stream.ImageInput images;
     private final Deserializer<Classification> classifications;
@@ -47,15 +45,12 @@ final class ActivityConsumer implements AutoCloseable {
     private final ActivityLog log;
     private final Thumbnails thumbnails = new Thumbnails(192);
     private final int recent;
-    private final AtomicBoolean running = new AtomicBoolean(true);
-    private final Thread thread = new Thread(this::run, "lince-dashboard-feed");
-    private volatile KafkaConsumer<String, byte[]> consumer;
+    private final TopicFollower<String, byte[]> follower;
     private long budgetSecond;
     private int spentThisSecond;
 
     /** Reads {@code lince.images} as the classifiers do ({@code imagesFormat}: avro or raw). */
     ActivityConsumer(KafkaClients clients, Topics topics, WireFormat wire, String imagesFormat, ActivityLog log, int recent) {
-        this.clients = clients;
         this.topics = topics;
         this.images = io.lince.stream.ImageInput.of(imagesFormat, wire.serde(ImageEvent.class).deserializer());
         this.classifications = io.lince.wire.ClassificationJson.either(wire.serde(Classification.class).deserializer());
@@ -63,48 +58,36 @@ final class ActivityConsumer implements AutoCloseable {
         this.examples = wire.serde(LabelledExample.class).deserializer();
         this.log = log;
         this.recent = recent;
-        thread.setDaemon(true);
+        this.follower = new TopicFollower<>("dashboard feed", () -> new KafkaConsumer<>(clients.reader(), new StringDeserializer(),
+                new ByteArrayDeserializer()), this::position, KafkaClients.POLL, Duration.ofSeconds(10), LOG, this::applyAll);
     }
 
     ActivityConsumer start() {
-        thread.start();
+        follower.start();
         return this;
     }
 
-    private void run() {
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(clients.reader(), new StringDeserializer(),
-                new ByteArrayDeserializer())) {
-            consumer = c;
-            List<TopicPartition> all = new ArrayList<>();
-            List<TopicPartition> tail = new ArrayList<>();
-            for (String t : List.of(topics.images(), topics.classifications(), topics.retraining(), topics.examples())) {
-                c.partitionsFor(t).forEach(p -> {
-                    TopicPartition tp = new TopicPartition(t, p.partition());
-                    all.add(tp);
-                    if (t.equals(topics.images()) || t.equals(topics.classifications())) {
-                        tail.add(tp);
-                    }
-                });
+    /** All of retraining and examples; the last {@code recent} records of each partition of images and classifications. */
+    private void position(KafkaConsumer<String, byte[]> c) {
+        List<TopicPartition> all = TopicFollower.partitions(c, topics.images(), topics.classifications(), topics.retraining(),
+                topics.examples());
+        List<TopicPartition> tail = all.stream()
+                .filter(tp -> tp.topic().equals(topics.images()) || tp.topic().equals(topics.classifications())).toList();
+        c.assign(all);
+        c.seekToBeginning(all);
+        Map<TopicPartition, Long> ends = c.endOffsets(tail);
+        Map<TopicPartition, Long> starts = c.beginningOffsets(tail);
+        tail.forEach(tp -> c.seek(tp, Math.max(starts.get(tp), ends.get(tp) - recent)));
+    }
+
+    private void applyAll(ConsumerRecords<String, byte[]> records) {
+        for (ConsumerRecord<String, byte[]> r : records) {
+            try {
+                apply(r);
+            } catch (RuntimeException e) {
+                // a record the classifier dead-lettered, or one this version cannot read: not for the dashboard
+                LOG.debugf("dashboard skipped %s@%d: %s", r.topic(), r.offset(), e.getMessage());
             }
-            c.assign(all);
-            c.seekToBeginning(all);
-            Map<TopicPartition, Long> ends = c.endOffsets(tail);
-            Map<TopicPartition, Long> starts = c.beginningOffsets(tail);
-            tail.forEach(tp -> c.seek(tp, Math.max(starts.get(tp), ends.get(tp) - recent)));
-            while (running.get()) {
-                for (ConsumerRecord<String, byte[]> r : c.poll(KafkaClients.POLL)) {
-                    try {
-                        apply(r);
-                    } catch (RuntimeException e) {
-                        // a record the classifier dead-lettered, or one this version cannot read: not for the dashboard
-                        LOG.debugf("dashboard skipped %s@%d: %s", r.topic(), r.offset(), e.getMessage());
-                    }
-                }
-            }
-        } catch (WakeupException e) {
-            // closing
-        } catch (RuntimeException e) {
-            LOG.error("dashboard feed stopped: " + e.getMessage(), e);
         }
     }
 
@@ -143,11 +126,6 @@ final class ActivityConsumer implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        running.set(false);
-        KafkaConsumer<String, byte[]> c = consumer;
-        if (c != null) {
-            c.wakeup();
-        }
-        thread.join(10_000);
+        follower.close();
     }
 }

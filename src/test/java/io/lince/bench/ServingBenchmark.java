@@ -431,13 +431,16 @@ public final class ServingBenchmark {
     }
 
     private NodeOptions options(EmbeddedKafka kafka, Path dir, ModelInfo info) {
-        return new NodeOptions(Role.CLASSIFIER, Optional.of(kafka.bootstrapServers()), Map.of(), dir, io.lince.registry.ModelStore.Location.of(dir.resolve("models")),
-                Topics.defaults(PARTITIONS), info.classes(), Optional.empty(), SIZE,
-                INT8 ? new io.lince.model.Serving("cpu", FOLDED, io.lince.model.Serving.Runtime.ONNXRUNTIME, io.lince.model.Serving.Precision.INT8)
+        return new NodeOptions(Role.CLASSIFIER, new NodeOptions.Cluster(Optional.of(kafka.bootstrapServers()), Map.of(),
+                Topics.defaults(PARTITIONS), "bench"), dir, io.lince.registry.ModelStore.Location.of(dir.resolve("models")),
+                new NodeOptions.FirstModel(info.classes(), Optional.empty(), SIZE, 42),
+                new NodeOptions.Classifying(INT8
+                        ? new io.lince.model.Serving("cpu", FOLDED, io.lince.model.Serving.Runtime.ONNXRUNTIME, io.lince.model.Serving.Precision.INT8)
                         : new io.lince.model.Serving("auto", FOLDED, io.lince.model.Serving.Precision.FP32), RoutingPolicy.of("confidence", 0.9),
-                new BatchSettings(batch, Duration.ofMillis(delayMs), 0, Integer.getInteger("prepareThreads", 0)),
-                io.lince.stream.InputPolicy.of(FetchPolicy.localFiles(Optional.empty())), STREAM_THREADS,
-                TrainerSettings.defaults(), "bench", 42, io.lince.watch.Watching.DEFAULTS);
+                        new BatchSettings(batch, Duration.ofMillis(delayMs), 0, Integer.getInteger("prepareThreads", 0)),
+                        io.lince.stream.InputPolicy.of(FetchPolicy.localFiles(Optional.empty())), STREAM_THREADS,
+                        io.lince.watch.Watching.DEFAULTS),
+                TrainerSettings.defaults());
     }
 
     /** End-to-end images/s, and the bare forward rate measured in turns with it. */

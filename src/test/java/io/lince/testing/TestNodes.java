@@ -23,8 +23,11 @@ public final class TestNodes {
      */
     public static NodeOptions options(Role role, Optional<String> bootstrap, Map<String, String> kafkaProperties,
             Path work, Topics topics, BatchSettings batching, TrainerSettings trainer, String applicationId) {
-        return new NodeOptions(role, bootstrap, kafkaProperties, work, io.lince.registry.ModelStore.Location.of(work.resolve("models")), topics,
-                TestModels.CLASSES, Optional.empty(), 32, Serving.fp32("cpu"), RoutingPolicy.of("confidence", 0.9), batching,
-                io.lince.stream.InputPolicy.of(FetchPolicy.localFiles(Optional.empty())), 1, trainer, applicationId, 42, io.lince.watch.Watching.DEFAULTS);
+        return new NodeOptions(role, new NodeOptions.Cluster(bootstrap, kafkaProperties, topics, applicationId), work,
+                io.lince.registry.ModelStore.Location.of(work.resolve("models")),
+                new NodeOptions.FirstModel(TestModels.CLASSES, Optional.empty(), 32, 42),
+                new NodeOptions.Classifying(Serving.fp32("cpu"), RoutingPolicy.of("confidence", 0.9), batching,
+                        io.lince.stream.InputPolicy.of(FetchPolicy.localFiles(Optional.empty())), 1, io.lince.watch.Watching.DEFAULTS),
+                trainer);
     }
 }
