@@ -110,7 +110,7 @@ class DemoCommand implements Callable<Integer> {
             // the live line and the demo's own messages say what matters; warnings still show
             java.util.logging.Logger.getLogger("io.lince").setLevel(java.util.logging.Level.WARNING);
         }
-        TrainerSettings t = Settings.trainer(config);
+        TrainerSettings t = FromConfig.trainer(config);
         // heads only by default; with --fine-tune-epochs the configured recipe; flags override either
         Recipe base = fineTuneEpochs == 0 ? Recipe.headOnly() : t.recipe();
         Recipe recipe = new Recipe(headEpochs != null ? headEpochs : base.headEpochs(), base.headLearningRate(),
@@ -118,14 +118,14 @@ class DemoCommand implements Callable<Integer> {
                 base.maxZoom(), base.batchSize(), replayRatio != null ? replayRatio : base.replayRatio(),
                 base.freezeBatchNorm());
         RoutingPolicy routing = RoutingPolicy.of(measure, threshold != null ? threshold : config.classifier().threshold(),
-                Settings.selection(config.classifier().selection()).withExploration(exploration));
+                FromConfig.selection(config.classifier().selection()).withExploration(exploration));
         DemoRunner.Options options = new DemoRunner.Options(Optional.ofNullable(folder), limit, rate,
                 inputSize != null ? inputSize : config.model().inputSize(), routing,
                 t.withRetrainEvery(retrainEvery != null ? retrainEvery : 40).withRecipe(recipe)
                         .withBaseData(Optional.ofNullable(baseData).or(() -> config.trainer().baseData())),
                 config.workDir(), device.orConfigured(config),
                 Optional.ofNullable(weights).or(() -> config.model().weights()), config.model().seed(),
-                Duration.ofMinutes(3), Optional.ofNullable(keep), Duration.ofSeconds(trainingWait), Settings.watching(config.classifier()));
+                Duration.ofMinutes(3), Optional.ofNullable(keep), Duration.ofSeconds(trainingWait), FromConfig.watching(config.classifier()));
         AtomicBoolean stop = new AtomicBoolean();
         CountDownLatch finished = new CountDownLatch(1);
         Thread hook = new Thread(() -> {

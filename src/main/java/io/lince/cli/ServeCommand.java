@@ -48,7 +48,7 @@ class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        NodeOptions options = Settings.node(config, Role.parse(role), device.orConfigured(config));
+        NodeOptions options = FromConfig.node(config, Role.parse(role), device.orConfigured(config));
         try (LinceNode node = LinceNode.start(options, running.classifierMetrics())) {
             running.set(node);
             stopOnSigterm();

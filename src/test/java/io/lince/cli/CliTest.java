@@ -18,7 +18,7 @@ class CliTest {
     @Test
     void everyCommandHasHelpWithAnExample(QuarkusMainLauncher launcher) {
         for (String cmd : new String[] {"demo", "serve", "predict", "produce", "init-model",
-                "train", "lr-find", "evaluate", "interpret", "augment", "models", "retrain"}) {
+                "train", "lr-find", "evaluate", "interpret", "augment", "models", "retrain", "schemas"}) {
             LaunchResult r = launcher.launch(cmd, "--help");
             assertEquals(0, r.exitCode(), cmd);
             assertTrue(r.getOutput().contains("Example"), cmd + " --help has an example");
@@ -57,5 +57,25 @@ class CliTest {
         LaunchResult r = launcher.launch("produce", dir.toString());
         assertEquals(2, r.exitCode());
         assertTrue(r.getErrorOutput().contains("produce needs a cluster"), r.getErrorOutput());
+    }
+
+    @Test
+    void schemasTellsWhichProducerSchemasLinceReads(QuarkusMainLauncher launcher) throws Exception {
+        LaunchResult list = launcher.launch("schemas", "fingerprints");
+        assertEquals(0, list.exitCode(), list.getErrorOutput());
+        assertTrue(list.getOutput().lines().anyMatch(l -> l.matches("ImageEvent\\s+3186a037d3b5f3fc")), list.getOutput());
+
+        Path dir = Files.createTempDirectory("lince-schemas");
+        Path newer = Files.writeString(dir.resolve("ImageEvent.avsc"), Files.readString(Path.of("schemas/ImageEvent.avsc"))
+                .replace("{\"name\": \"knownLabel\"", "{\"name\": \"deviceId\", \"type\": [\"null\", \"string\"], \"default\": null},"
+                        + " {\"name\": \"knownLabel\""));
+        LaunchResult ok = launcher.launch("schemas", "check", "schemas/ImageEvent.avsc", newer.toString());
+        assertEquals(0, ok.exitCode(), ok.getOutput() + ok.getErrorOutput());
+        assertTrue(ok.getOutput().contains("Lince's own schema") && ok.getOutput().contains("lince.schemas.writers"), ok.getOutput());
+
+        Path broken = Files.writeString(dir.resolve("Broken.avsc"), Files.readString(newer).replace("\"type\": \"string\"}", "\"type\": \"int\"}"));
+        LaunchResult bad = launcher.launch("schemas", "check", broken.toString());
+        assertEquals(1, bad.exitCode(), bad.getOutput());
+        assertTrue(bad.getOutput().contains("NOT readable: cannot be read as Lince's ImageEvent"), bad.getOutput());
     }
 }

@@ -16,9 +16,9 @@ import io.lince.stream.SelectionSettings;
 import java.time.Duration;
 
 /** Turns {@code lince.*} configuration into the options the application's parts take. */
-final class Settings {
+final class FromConfig {
 
-    private Settings() {}
+    private FromConfig() {}
 
     static TrainerSettings trainer(LinceConfig c) {
         LinceConfig.Trainer t = c.trainer();
