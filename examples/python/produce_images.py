@@ -28,6 +28,9 @@ def main():
     p.add_argument("--source", default="python-example", help="which app sent them (ImageEvent.source)")
     p.add_argument("--label", help="a label you trust for every image (ImageEvent.knownLabel): straight to training")
     p.add_argument("--raw", action="store_true", help="send the bytes as they are, with headers, not an ImageEvent")
+    p.add_argument("--claim-check", metavar="PREFIX",
+                   help="send PREFIX + file name as the event's uri instead of its bytes, for images already in "
+                        "object storage, e.g. s3://photos/incoming/ (the classifiers must allow it: lince.fetch.s3.allowed)")
     p.add_argument("--schemas", help="a folder with your own (newer) ImageEvent.avsc and Lince's other schemas; "
                    "classifiers must be given it too (lince.schemas.writers)")
     p.add_argument("--field", action="append", default=[], metavar="NAME=VALUE",
@@ -58,7 +61,8 @@ def main():
             producer.produce(args.topic, key=stem, value=data, headers=headers, timestamp=int(now.timestamp() * 1000), on_delivery=delivered)
         else:
             event = {"id": stem, "eventTime": now, "source": args.source, "contentType": TYPES[ext.lower()],
-                     "bytes": data, "uri": None, "knownLabel": args.label}
+                     "bytes": None if args.claim_check else data,
+                     "uri": args.claim_check + name if args.claim_check else None, "knownLabel": args.label}
             event.update(f.split("=", 1) for f in args.field)
             producer.produce(args.topic, key=stem, value=contract.encode("ImageEvent", event), on_delivery=delivered)
         producer.poll(0)
