@@ -74,6 +74,36 @@ class ExampleClientsTest {
     }
 
     /**
+     * Images already in object storage: the Python producer sends their {@code s3://} addresses
+     * (an S3-compatible server, s3rver), the classifier fetches and classifies them, and one the
+     * store does not have is dead-lettered with the reason.
+     */
+    @Test
+    @Timeout(300)
+    void pythonSendsS3ClaimChecksAndTheClassifierFetchesThem() throws Exception {
+        String python = python();
+        try (io.lince.testing.S3Server s3 = io.lince.testing.S3Server.start(Files.createDirectories(work.resolve("s3")), "photos")) {
+            Path photos = photos(5, "s3-");
+            for (int i = 0; i < 4; i++) { // the fifth is never uploaded
+                String name = String.format("s3-%02d.jpg", i);
+                s3.put("photos", "incoming/" + name, Files.readAllBytes(photos.resolve(name)));
+            }
+            var fetch = io.lince.images.FetchPolicy.localFiles(Optional.empty()).withS3(new io.lince.images.ObjectStorePolicy(
+                    List.of("photos/incoming/"), Optional.of(s3.endpoint()), Optional.of("us-east-1"), true));
+            try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"));
+                    LinceNode node = LinceNode.start(options(kafka, "avro", Optional.empty()).withFetch(fetch))) {
+                run(EXAMPLES.resolve("python"), python, "produce_images.py", "--bootstrap", kafka.bootstrapServers(),
+                        "--claim-check", "s3://photos/incoming/", photos.toString());
+                String out = run(EXAMPLES.resolve("python"), python, "read_classifications.py", "--bootstrap", kafka.bootstrapServers(),
+                        "--count", "4", "--timeout", "150");
+                Files.delete(photos.resolve("s3-04.jpg"));
+                assertClassified(photos, out);
+                assertEquals(List.of("no such object: s3://photos/incoming/s3-04.jpg (NoSuchKey)"), deadLetterReasons(node, 1));
+            }
+        }
+    }
+
+    /**
      * A team adds a field to its ImageEvent and says nothing to anyone: its events are
      * dead-lettered, naming the fingerprint and what to do. Once the classifiers are given the
      * newer schema ({@code lince.schemas.writers}), the same producer's events are classified.
