@@ -237,7 +237,7 @@ public interface LinceConfig {
 
         /**
          * Serve with BatchNorm folded into the convolutions: same outputs to float rounding, 36
-         * fewer passes over the activations (1.00–1.15× in the benchmark runs, README Speed).
+         * fewer passes over the activations (its speed-up is measured in the README, Speed).
          */
         @WithDefault("true")
         boolean foldBatchNorm();

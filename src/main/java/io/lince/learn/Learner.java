@@ -82,8 +82,8 @@ public final class Learner implements AutoCloseable {
         loaders.put(settings.size(), loader);
         this.cache = new ActivationCache(settings.workDir().resolve("cache"), out);
         // the decode pool of this learner: one thread per core, daemons so a learner left open cannot
-        // hold the JVM. (Measured at a lower OS priority, nice +10 through JNA, an epoch on 2 cores was
-        // about 10% slower, not faster: the decode threads then ran late, in bursts, against the passes.)
+        // hold the JVM. Not at a lower OS priority: that made epochs slower, not faster, since the
+        // decode threads then ran late, in bursts, against the passes (README, Lesson 1).
         AtomicInteger threads = new AtomicInteger();
         this.decodePool = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), r -> {
             Thread t = new Thread(r, "lince-train-decode-" + threads.incrementAndGet());

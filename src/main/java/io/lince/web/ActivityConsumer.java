@@ -31,7 +31,7 @@ final class ActivityConsumer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ActivityConsumer.class);
     /**
      * Feed thumbnails decoded per second at most. The feed shows the last few hundred images; the
-     * stream may carry thousands a second, and decoding each (2-5 ms) would make this one thread
+     * stream may carry thousands a second, and decoding each (milliseconds of CPU) would make this one thread
      * fall behind and load the pod it shares. Images past the budget show without a picture; an
      * image sent for labelling always gets one (the labeller needs it).
      */
