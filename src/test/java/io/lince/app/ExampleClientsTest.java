@@ -58,6 +58,23 @@ class ExampleClientsTest {
         exchange(12, "js-", new Client("node", node(), "produce-images.js"), new Client("python", python(), "read_classifications.py"));
     }
 
+    /** The simplest app: Node sends the files' bytes as they are (raw), Python reads the classifications as JSON. */
+    @Test
+    @Timeout(300)
+    void nodeSendsRawImagesAndPythonReadsJsonClassifications() throws Exception {
+        String python = python();
+        String node = node();
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"));
+                LinceNode ignored = LinceNode.start(options(kafka, "json", Optional.empty())
+                        .withFormats(new InputPolicy.TopicFormats("raw", "json")))) {
+            Path photos = photos(8, "raw-");
+            run(EXAMPLES.resolve("node"), node, "produce-images.js", "--bootstrap", kafka.bootstrapServers(), "--raw", photos.toString());
+            String out = run(EXAMPLES.resolve("python"), python, "read_classifications.py", "--bootstrap", kafka.bootstrapServers(),
+                    "--count", "8", "--timeout", "150");
+            assertClassified(photos, out);
+        }
+    }
+
     /** A script of {@code examples/<folder>} and the interpreter that runs it. */
     private record Client(String folder, String interpreter, String script) {}
 
