@@ -57,6 +57,7 @@ public final class LinceNode implements AutoCloseable {
     private final Deque<AutoCloseable> open = new ArrayDeque<>();
     private final NodeOptions options;
     private KafkaClients clients;
+    private WireFormat wire;
     private ModelRegistry registry;
     private ModelSlot slot;
     private ModelFollower follower;
@@ -99,7 +100,7 @@ public final class LinceNode implements AutoCloseable {
         });
         clients = new KafkaClients(bootstrap, options.kafkaProperties());
         clients.ensureTopics(options.topics());
-        WireFormat wire = options.input().formats().wire();
+        wire = options.input().formats().wire();
         Device device = options.serving().select();
         ModelStore store = new ModelStore(options.modelStore());
         registry = new ModelRegistry(clients, options.topics(), wire);
@@ -340,6 +341,11 @@ public final class LinceNode implements AutoCloseable {
     /** This node's Kafka Streams applications by role ("classifier", "trainer"). */
     public Map<String, KafkaStreams> streams() {
         return Map.copyOf(streams);
+    }
+
+    /** How this node's records travel: Lince's schemas, their history and the writer schemas it was given. */
+    public WireFormat wire() {
+        return wire;
     }
 
     public NodeOptions options() {

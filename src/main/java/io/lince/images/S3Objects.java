@@ -1,6 +1,5 @@
 package io.lince.images;
 
-import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
@@ -25,10 +24,22 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  */
 final class S3Objects implements AutoCloseable {
 
-    /** A failure worth another attempt: the store is unreachable or answered 5xx or 429. */
-    static final class Transient extends IOException {
-        Transient(String reason) {
-            super(reason);
+    /** Where an object lies: {@code s3://bucket/key}. */
+    record Address(String bucket, String key) {
+
+        /** The authority, and the decoded path without its first slash. */
+        static Address of(URI uri) throws UriFetcher.FetchFailed {
+            String bucket = uri.getRawAuthority();
+            String path = uri.getPath();
+            if (bucket == null || bucket.isEmpty() || path == null || path.length() < 2) {
+                throw new UriFetcher.FetchFailed("an s3 uri is s3://bucket/key, got " + uri);
+            }
+            return new Address(bucket, path.substring(1));
+        }
+
+        @Override
+        public String toString() {
+            return "s3://" + bucket + "/" + key;
         }
     }
 
@@ -60,10 +71,10 @@ final class S3Objects implements AutoCloseable {
         }
     }
 
-    /** The object's bytes; {@link Transient} for what another attempt may fix, {@link UriFetcher.FetchFailed} for what it won't. */
-    byte[] get(String bucket, String key, Duration left) throws Transient, UriFetcher.FetchFailed, java.util.concurrent.TimeoutException {
-        String where = "s3://" + bucket + "/" + key;
-        GetObjectRequest request = GetObjectRequest.builder().bucket(bucket).key(key)
+    /** The object's bytes; {@link UriFetcher.Transient} for what another attempt may fix, {@link UriFetcher.FetchFailed} for what it won't. */
+    byte[] get(Address at, Duration left) throws UriFetcher.Transient, UriFetcher.FetchFailed, java.util.concurrent.TimeoutException {
+        String where = at.toString();
+        GetObjectRequest request = GetObjectRequest.builder().bucket(at.bucket()).key(at.key())
                 .overrideConfiguration(o -> o.apiCallTimeout(left).apiCallAttemptTimeout(left)).build();
         ResponseTransformer<GetObjectResponse, Object> bounded = (response, in) -> {
                 Long declared = response.contentLength();
@@ -87,29 +98,19 @@ final class S3Objects implements AutoCloseable {
             int status = e.statusCode();
             String code = Optional.ofNullable(e.awsErrorDetails()).map(d -> d.errorCode()).orElse("");
             if (status >= 500 || status == 429) {
-                throw new Transient("S3 " + status + " " + code + " for " + where);
+                throw new UriFetcher.Transient("S3 " + status + " " + code + " for " + where);
             }
             if (status == 404) {
                 throw new UriFetcher.FetchFailed("no such object: " + where + (code.isEmpty() ? "" : " (" + code + ")"));
             }
             throw new UriFetcher.FetchFailed("S3 refused " + where + ": " + status + " " + code);
         } catch (SdkClientException e) {
-            throw new Transient(e.getClass().getSimpleName() + " for " + where + ": " + e.getMessage());
+            throw new UriFetcher.Transient(e.getClass().getSimpleName() + " for " + where + ": " + e.getMessage());
         }
         if (result instanceof String reason) {
             throw new UriFetcher.FetchFailed(reason);
         }
         return (byte[]) result;
-    }
-
-    /** Bucket and key of {@code s3://bucket/key}: the authority, and the decoded path without its first slash. */
-    static String[] parse(URI uri) throws UriFetcher.FetchFailed {
-        String bucket = uri.getRawAuthority();
-        String path = uri.getPath();
-        if (bucket == null || bucket.isEmpty() || path == null || path.length() < 2) {
-            throw new UriFetcher.FetchFailed("an s3 uri is s3://bucket/key, got " + uri);
-        }
-        return new String[] {bucket, path.substring(1)};
     }
 
     @Override

@@ -30,7 +30,8 @@ public final class UriFetcher implements AutoCloseable {
         }
     }
 
-    private static final class Transient extends IOException {
+    /** A failure another attempt may fix (a 5xx, 429, an unreachable host or store): retried inside the deadline. */
+    static final class Transient extends IOException {
         Transient(String reason) {
             super(reason);
         }
@@ -68,11 +69,10 @@ public final class UriFetcher implements AutoCloseable {
     }
 
     private byte[] s3(URI uri) throws FetchFailed {
-        String[] bucketKey = S3Objects.parse(uri);
-        policy.s3().check(bucketKey[0], bucketKey[1]);
+        S3Objects.Address at = S3Objects.Address.of(uri);
+        policy.s3().check(at.bucket(), at.key());
         S3Objects store = s3Store();
-        return withRetries(uri, deadline -> store.get(bucketKey[0], bucketKey[1],
-                Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()))));
+        return withRetries(uri, deadline -> store.get(at, Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()))));
     }
 
     private synchronized S3Objects s3Store() throws FetchFailed {
@@ -142,7 +142,7 @@ public final class UriFetcher implements AutoCloseable {
         for (int attempt = 1; attempt <= policy.attempts(); attempt++) {
             try {
                 return attemptOnce.run(deadline);
-            } catch (Transient | S3Objects.Transient e) {
+            } catch (Transient e) {
                 last = e.getMessage();
             } catch (TimeoutException e) {
                 throw new FetchFailed(String.format("fetching %s did not finish within the deadline of %d ms (attempt %d)",

@@ -332,7 +332,8 @@ final class ClassifyProcessor implements Processor<byte[], byte[], String, Speci
         return w.outcome().isDone() || now - w.preparingSince() >= PREPARE_LIMIT_MS;
     }
 
-    private static PendingImage whole(String topic, int partition, long offset, long timestamp, byte[] key,
+    /** A record with everything it carries, as the buffer holds it in memory (and {@link ImageInput} reads it). */
+    static PendingImage whole(String topic, int partition, long offset, long timestamp, byte[] key,
             List<RecordHeader> headers, byte[] value, long arrivedAt) {
         return PendingImage.newBuilder()
                 .setTopic(topic)

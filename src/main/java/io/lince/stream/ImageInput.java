@@ -36,16 +36,9 @@ public interface ImageInput {
 
     /** A record as a plain consumer got it (the dashboard's feed): read as the classifier reads it. */
     default ImageEvent read(org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]> r) {
-        return read(PendingImage.newBuilder()
-                .setTopic(r.topic())
-                .setPartition(r.partition())
-                .setOffset(r.offset())
-                .setTimestamp(r.timestamp())
-                .setKey(r.key() == null ? null : java.nio.ByteBuffer.wrap(r.key().getBytes(java.nio.charset.StandardCharsets.UTF_8)))
-                .setRecordHeaders(DeadLetters.headers(r.headers()))
-                .setValue(r.value() == null ? null : java.nio.ByteBuffer.wrap(r.value()))
-                .setArrivedAtMillis(0)
-                .build());
+        return read(ClassifyProcessor.whole(r.topic(), r.partition(), r.offset(), r.timestamp(),
+                r.key() == null ? null : r.key().getBytes(java.nio.charset.StandardCharsets.UTF_8), DeadLetters.headers(r.headers()),
+                r.value(), 0));
     }
 
     /** Values are Avro {@code ImageEvent}s, read by {@code events}. */

@@ -153,7 +153,7 @@ public class Dashboard {
         LinceConfig.Web web = config.web();
         log = new ActivityLog(web.feedSize(), web.queueSize(), web.bucketSeconds() * 1000L);
         // the node's formats: a newer producer schema it was given reads here too
-        WireFormat wire = current.options().input().formats().wire();
+        WireFormat wire = current.wire();
         consumer = new ActivityConsumer(current.clients(), current.options().topics(), wire,
                 current.options().input().formats().images(), log, web.feedSize()).start();
         producer = new KafkaProducer<>(current.clients().producer(), new StringSerializer(), wire.serde(LabelEvent.class).serializer());
